@@ -1,0 +1,105 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every target builds in Swift 6 language mode (complete strict concurrency).
+/// Warnings in our own code are errors in CI (`make test` passes `-warnings-as-errors`).
+let package = Package(
+    name: "loyaltyd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "loyaltyd", targets: ["loyaltyd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: The executable: parses arguments, nothing else.
+        .executableTarget(
+            name: "loyaltyd",
+            dependencies: ["LoyaltyCommands"]
+        ),
+
+        // MARK: Libraries, from the pure core outwards.
+        /// Members, carriers, money, points, rules and quotes. No I/O.
+        .target(name: "LoyaltyDomain"),
+        /// The till protocol: JSON-RPC 2.0 messages and line framing. No I/O.
+        .target(name: "TillProtocol", dependencies: ["LoyaltyDomain"]),
+        /// The configuration file: YAML decoded into checked Codable structs.
+        .target(
+            name: "LoyaltyConfig",
+            dependencies: ["LoyaltyDomain", .product(name: "Yams", package: "Yams")]
+        ),
+        /// SQLite: migrations, members, carriers, purchases, the append-only ledger, the event log.
+        .target(
+            name: "LoyaltyStore",
+            dependencies: ["LoyaltyDomain", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        /// systemd without libsystemd: sd_notify, socket activation, journald log lines.
+        .target(
+            name: "SystemdSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        /// The till socket: a Unix stream socket speaking line-delimited JSON-RPC.
+        .target(
+            name: "TillServer",
+            dependencies: [
+                "TillProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        /// A blocking client of the till socket, for the technician commands, the tests and the benchmark.
+        .target(name: "TillClient", dependencies: ["TillProtocol"]),
+        /// The daemon: composes store, rules, till server and systemd glue into one ServiceGroup.
+        .target(
+            name: "LoyaltyDaemon",
+            dependencies: [
+                "LoyaltyDomain", "LoyaltyConfig", "LoyaltyStore", "TillProtocol", "TillServer", "SystemdSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        /// The subcommands technicians and systemd run.
+        .target(
+            name: "LoyaltyCommands",
+            dependencies: [
+                "LoyaltyDaemon", "LoyaltyConfig", "LoyaltyStore", "SystemdSupport", "TillProtocol", "TillClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Tests mirror the modules; shared helpers live in LoyaltyTestSupport.
+        .target(
+            name: "LoyaltyTestSupport",
+            dependencies: ["LoyaltyStore", "LoyaltyDomain", "TillProtocol", "TillClient"],
+            path: "Tests/LoyaltyTestSupport"
+        ),
+        .testTarget(name: "LoyaltyDomainTests", dependencies: ["LoyaltyDomain"]),
+        .testTarget(name: "TillProtocolTests", dependencies: ["TillProtocol", "LoyaltyDomain"]),
+        .testTarget(name: "LoyaltyConfigTests", dependencies: ["LoyaltyConfig", "LoyaltyTestSupport"]),
+        .testTarget(name: "LoyaltyStoreTests", dependencies: ["LoyaltyStore", "LoyaltyDomain", "LoyaltyTestSupport"]),
+        .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport", "LoyaltyTestSupport"]),
+        .testTarget(
+            name: "LoyaltyDaemonTests",
+            dependencies: ["loyaltyd", "LoyaltyDaemon", "LoyaltyTestSupport", "TillProtocol", "LoyaltyStore"]
+        ),
+
+        // MARK: `make bench`: figures measured in one run against the real binary.
+        .executableTarget(
+            name: "loyaltyd-bench",
+            dependencies: ["LoyaltyStore", "LoyaltyDomain", "LoyaltyTestSupport"],
+            path: "Tests/Benchmarks"
+        ),
+    ]
+)

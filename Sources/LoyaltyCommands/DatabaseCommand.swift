@@ -1,0 +1,65 @@
+import ArgumentParser
+import LoyaltyStore
+
+/// `loyaltyd db …`: database care.
+struct DatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Check and maintain the database.",
+        subcommands: [Verify.self, Migrate.self]
+    )
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute every balance from the ledger and run SQLite's integrity check.",
+            discussion: "Safe while the daemon runs (it reads one consistent snapshot). Exit status 1 when anything is wrong."
+        )
+
+        @OptionGroup var options: CommonOptions
+        @Flag(help: "Print one JSON object instead of text.") var json = false
+
+        func run() async throws {
+            let settings = try options.loadConfiguration()
+            let store: LoyaltyStore
+            do {
+                store = try LoyaltyStore(path: settings.databasePath, storeID: settings.storeID, migrate: false)
+            } catch {
+                printError("cannot open the database \(settings.databasePath): \(error)")
+                throw ExitCode.failure
+            }
+            let report: VerifyReport
+            do {
+                report = try await store.verify()
+            } catch {
+                printError("cannot read the database \(settings.databasePath): \(error)")
+                throw ExitCode.failure
+            }
+            if json {
+                print(VerifyReportFormat.json(report))
+            } else {
+                print(VerifyReportFormat.text(report, path: settings.databasePath))
+            }
+            if !report.isClean { throw ExitCode.failure }
+        }
+    }
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply pending schema migrations (the daemon also does this when it starts)."
+        )
+
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            let settings = try options.loadConfiguration()
+            do {
+                let store = try LoyaltyStore(path: settings.databasePath, storeID: settings.storeID, migrate: false)
+                let applied = try store.migrate()
+                print(applied.isEmpty ? "the schema is current" : "applied: \(applied.joined(separator: ", "))")
+            } catch {
+                printError("migration failed: \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import LoyaltyDaemon
+
+/// `loyaltyd`: the daemon (`serve`) and the commands technicians use beside it.
+public struct LoyaltydCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "loyaltyd",
+        abstract: "Loyalty-card daemon for store tills: card readers in, exact points and discounts out.",
+        discussion: """
+            `loyaltyd serve` runs the daemon (under systemd as loyaltyd.service). The other commands \
+            read the same configuration and database, or ask the running daemon over its till socket.
+            Exit status: 0 success, 1 failure or a problem found, 64 usage error, 78 invalid configuration.
+            """,
+        version: LoyaltydVersion.current,
+        subcommands: [ServeCommand.self, StatusCommand.self, DatabaseCommand.self, ConfigCommand.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,166 @@
+/// The configuration file exactly as written, before its values are checked. Every section has
+/// defaults (see config/loyaltyd.yaml) and refuses keys it does not know.
+struct ConfigFile: Decodable {
+    var store: StoreSection
+    var currency: CurrencySection
+    var tillSocket: TillSocketSection
+    var database: DatabaseSection
+    var program: ProgramSection
+    var logging: LoggingSection
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case store, currency, database, program, logging
+        case tillSocket = "till_socket"
+    }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        store = try container.decode(StoreSection.self, forKey: .store)
+        currency = try container.decode(CurrencySection.self, forKey: .currency)
+        tillSocket = try container.decodeIfPresent(TillSocketSection.self, forKey: .tillSocket) ?? TillSocketSection()
+        database = try container.decodeIfPresent(DatabaseSection.self, forKey: .database) ?? DatabaseSection()
+        program = try container.decodeIfPresent(ProgramSection.self, forKey: .program) ?? ProgramSection()
+        logging = try container.decodeIfPresent(LoggingSection.self, forKey: .logging) ?? LoggingSection()
+    }
+
+    struct StoreSection: Decodable {
+        var id: String
+        var timeZone = "UTC"
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case id
+            case timeZone = "time_zone"
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(String.self, forKey: .id)
+            timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone) ?? timeZone
+        }
+    }
+
+    struct CurrencySection: Decodable {
+        var code: String
+        var minorUnits = 2
+        var maximumTotal: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case code
+            case minorUnits = "minor_units"
+            case maximumTotal = "max_total"
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            code = try container.decode(String.self, forKey: .code)
+            minorUnits = try container.decodeIfPresent(Int.self, forKey: .minorUnits) ?? minorUnits
+            maximumTotal = try container.decodeIfPresent(String.self, forKey: .maximumTotal)
+        }
+    }
+
+    struct TillSocketSection: Decodable {
+        var path = "/run/loyaltyd/till.sock"
+        var group = ""
+        var mode = "0660"
+        var allowedUIDs: [UInt32] = []
+        var allowedGIDs: [UInt32] = []
+        var maximumConnections = 64
+        var maximumLineBytes = 65_536
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case path, group, mode
+            case allowedUIDs = "allowed_uids"
+            case allowedGIDs = "allowed_gids"
+            case maximumConnections = "max_connections"
+            case maximumLineBytes = "max_line_bytes"
+        }
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            path = try container.decodeIfPresent(String.self, forKey: .path) ?? path
+            group = try container.decodeIfPresent(String.self, forKey: .group) ?? group
+            mode = try container.decodeIfPresent(String.self, forKey: .mode) ?? mode
+            allowedUIDs = try container.decodeIfPresent([UInt32].self, forKey: .allowedUIDs) ?? allowedUIDs
+            allowedGIDs = try container.decodeIfPresent([UInt32].self, forKey: .allowedGIDs) ?? allowedGIDs
+            maximumConnections = try container.decodeIfPresent(Int.self, forKey: .maximumConnections) ?? maximumConnections
+            maximumLineBytes = try container.decodeIfPresent(Int.self, forKey: .maximumLineBytes) ?? maximumLineBytes
+        }
+    }
+
+    struct DatabaseSection: Decodable {
+        var path = "/var/lib/loyaltyd/loyaltyd.sqlite"
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case path
+        }
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            path = try container.decodeIfPresent(String.self, forKey: .path) ?? path
+        }
+    }
+
+    struct ProgramSection: Decodable {
+        var rounding = "half-up"
+        var pointValue = "1"
+        var rules: [RuleEntry] = []
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case rounding, rules
+            case pointValue = "point_value"
+        }
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            rounding = try container.decodeIfPresent(String.self, forKey: .rounding) ?? rounding
+            pointValue = try container.decodeIfPresent(String.self, forKey: .pointValue) ?? pointValue
+            rules = try container.decodeIfPresent([RuleEntry].self, forKey: .rules) ?? rules
+        }
+    }
+
+    /// One rule; which keys are allowed depends on `type`, and is checked by ``RuleFactory``.
+    struct RuleEntry: Decodable {
+        var id: String
+        var type: String
+        var settings: [String: String]
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: AnyConfigKey.self)
+            id = try container.decode(String.self, forKey: AnyConfigKey(stringValue: "id"))
+            type = try container.decode(String.self, forKey: AnyConfigKey(stringValue: "type"))
+            var settings: [String: String] = [:]
+            for key in container.allKeys where key.stringValue != "id" && key.stringValue != "type" {
+                settings[key.stringValue] = try container.decode(String.self, forKey: key)
+            }
+            self.settings = settings
+        }
+    }
+
+    struct LoggingSection: Decodable {
+        var level = "info"
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case level
+        }
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            level = try container.decodeIfPresent(String.self, forKey: .level) ?? level
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import LoyaltyDomain
+import Yams
+
+/// Reads and checks a configuration file. Errors name the file, the line and the key path.
+public enum ConfigLoader {
+    /// Loads the file at `path`.
+    public static func load(path: String) throws(ConfigError) -> LoyaltyConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: path, line: nil, keyPath: "", message: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Checks YAML text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> LoyaltyConfiguration {
+        let node: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else {
+                throw ConfigError(file: file, line: nil, keyPath: "", message: "the file is empty")
+            }
+            node = composed
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YamlError {
+            throw syntaxError(error, file: file)
+        } catch {
+            throw ConfigError(file: file, line: nil, keyPath: "", message: "\(error)")
+        }
+
+        let raw: ConfigFile
+        do {
+            raw = try YAMLDecoder().decode(ConfigFile.self, from: node)
+        } catch let error as DecodingError {
+            throw decodingError(error, root: node, file: file)
+        } catch {
+            throw ConfigError(file: file, line: nil, keyPath: "", message: "\(error)")
+        }
+
+        do {
+            return try validate(raw, file: file)
+        } catch {
+            throw ConfigError(
+                file: file, line: line(of: error.path, in: node), keyPath: keyPath(error.path), message: error.message)
+        }
+    }
+
+    // MARK: Checking values
+
+    private static func validate(_ raw: ConfigFile, file: String) throws(ConfigProblem) -> LoyaltyConfiguration {
+        guard raw.store.id.range(of: #"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,30}[A-Za-z0-9_])?$"#, options: .regularExpression) != nil else {
+            throw ConfigProblem(["store", "id"], "\"\(raw.store.id)\" must be 1 to 32 letters, digits, '_' or '-' (not at the ends)")
+        }
+        guard TimeZone(identifier: raw.store.timeZone) != nil else {
+            throw ConfigProblem(["store", "time_zone"], "unknown time zone \"\(raw.store.timeZone)\" (use a name like Europe/Berlin)")
+        }
+        guard raw.currency.code.range(of: "^[A-Z]{3}$", options: .regularExpression) != nil else {
+            throw ConfigProblem(["currency", "code"], "\"\(raw.currency.code)\" is not an ISO 4217 code like EUR")
+        }
+        guard (0...4).contains(raw.currency.minorUnits) else {
+            throw ConfigProblem(["currency", "minor_units"], "must be between 0 and 4")
+        }
+        let currency = Currency(code: raw.currency.code, minorUnitDigits: raw.currency.minorUnits)
+        var maximumTotal = Money(minorUnits: 10_000_000 * currency.minorUnitsPerMajor)
+        if let text = raw.currency.maximumTotal {
+            do { maximumTotal = try currency.parse(text) } catch { throw ConfigProblem(["currency", "max_total"], error.description) }
+            guard maximumTotal.minorUnits > 0 else { throw ConfigProblem(["currency", "max_total"], "must be greater than zero") }
+        }
+
+        let socket = raw.tillSocket
+        guard socket.path.hasPrefix("/") || socket.path.hasPrefix("."), socket.path.utf8.count < 108 else {
+            throw ConfigProblem(["till_socket", "path"], "must be an absolute path shorter than 108 bytes")
+        }
+        guard let mode = UInt32(socket.mode, radix: 8), mode <= 0o777 else {
+            throw ConfigProblem(["till_socket", "mode"], "\"\(socket.mode)\" is not an octal mode like \"0660\"")
+        }
+        guard mode & 0o007 == 0 else {
+            throw ConfigProblem(["till_socket", "mode"], "\"\(socket.mode)\" lets any local user talk to the till socket; use \"0660\"")
+        }
+        guard (1...4096).contains(socket.maximumConnections) else {
+            throw ConfigProblem(["till_socket", "max_connections"], "must be between 1 and 4096")
+        }
+        guard (1024...65_536).contains(socket.maximumLineBytes) else {
+            throw ConfigProblem(["till_socket", "max_line_bytes"], "must be between 1024 and 65536")
+        }
+        guard !raw.database.path.isEmpty else { throw ConfigProblem(["database", "path"], "must not be empty") }
+
+        guard let rounding = RoundingMode(rawValue: raw.program.rounding) else {
+            let names = RoundingMode.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigProblem(["program", "rounding"], "\"\(raw.program.rounding)\" is not one of \(names)")
+        }
+        let pointValue: Money
+        do { pointValue = try currency.parse(raw.program.pointValue) } catch {
+            throw ConfigProblem(["program", "point_value"], error.description)
+        }
+        guard pointValue.minorUnits > 0 else { throw ConfigProblem(["program", "point_value"], "must be greater than zero") }
+        var rules: [any PricingRule] = []
+        var ids = Set<String>()
+        for (index, entry) in raw.program.rules.enumerated() {
+            let path = ["program", "rules", String(index)]
+            guard ids.insert(entry.id).inserted else { throw ConfigProblem(path + ["id"], "duplicate rule id \"\(entry.id)\"") }
+            rules.append(try RuleFactory.rule(from: entry, path: path))
+        }
+
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(raw.logging.level) else {
+            throw ConfigProblem(["logging", "level"], "\"\(raw.logging.level)\" is not one of \(levels.joined(separator: ", "))")
+        }
+
+        return LoyaltyConfiguration(
+            file: file, storeID: raw.store.id, timeZone: raw.store.timeZone, currency: currency,
+            maximumTotal: maximumTotal,
+            tillSocket: .init(
+                path: socket.path, group: socket.group, mode: mode, allowedUIDs: Set(socket.allowedUIDs),
+                allowedGIDs: Set(socket.allowedGIDs), maximumConnections: socket.maximumConnections,
+                maximumLineBytes: socket.maximumLineBytes),
+            databasePath: raw.database.path,
+            program: LoyaltyProgram(rules: rules, rounding: rounding, pointValue: pointValue),
+            logLevel: raw.logging.level)
+    }
+
+    // MARK: Turning errors into file, line and key path
+
+    private static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, keyPath: "", message: "YAML syntax error: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return ConfigError(file: file, line: nil, keyPath: "", message: "duplicate keys: \(duplicates.joined(separator: ", "))")
+        default:
+            return ConfigError(file: file, line: nil, keyPath: "", message: "YAML error: \(error)")
+        }
+    }
+
+    private static func decodingError(_ error: DecodingError, root: Node, file: String) -> ConfigError {
+        let path: [String]
+        let message: String
+        switch error {
+        case .typeMismatch(let type, let context):
+            path = context.codingPath.map(component)
+            message = "expected \(describe(type))"
+        case .valueNotFound(let type, let context):
+            path = context.codingPath.map(component)
+            message = "expected \(describe(type)), found nothing"
+        case .keyNotFound(let key, let context):
+            let parent = context.codingPath.map(component)
+            return ConfigError(
+                file: file, line: line(of: parent, in: root), keyPath: keyPath(parent + [key.stringValue]),
+                message: "required key is missing")
+        case .dataCorrupted(let context):
+            path = context.codingPath.map(component)
+            message = context.debugDescription
+        @unknown default:
+            path = []
+            message = "\(error)"
+        }
+        return ConfigError(file: file, line: line(of: path, in: root), keyPath: keyPath(path), message: message)
+    }
+
+    private static func component(_ key: any CodingKey) -> String {
+        key.intValue.map(String.init) ?? key.stringValue
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "text (quote numbers such as percentages: \"5\")"
+        case is Int.Type, is UInt32.Type: "a whole number"
+        case is [UInt32].Type: "a list of whole numbers"
+        default: "a \(type)"
+        }
+    }
+
+    /// `["program", "rules", "1", "percent"]` → `program.rules[1].percent`.
+    static func keyPath(_ path: [String]) -> String {
+        var text = ""
+        for part in path {
+            if Int(part) != nil {
+                text += "[\(part)]"
+            } else {
+                text += text.isEmpty ? part : ".\(part)"
+            }
+        }
+        return text
+    }
+
+    /// The line of the deepest node on `path` that exists in the document.
+    static func line(of path: [String], in root: Node) -> Int? {
+        var node = root
+        var line = root.mark?.line
+        for part in path {
+            let next: Node?
+            if case .sequence(let sequence) = node, let index = Int(part) {
+                next = index < sequence.count ? sequence[index] : nil
+            } else {
+                next = node[part]
+            }
+            guard let next else { break }
+            node = next
+            line = next.mark?.line ?? line
+        }
+        return line
+    }
+}

@@ -1,0 +1,38 @@
+import LoyaltyDomain
+
+/// The daemon's checked configuration. Every value here has passed validation; see
+/// config/loyaltyd.yaml for what each option means.
+public struct LoyaltyConfiguration: Sendable {
+    public var file: String
+    public var storeID: String
+    public var timeZone: String
+    public var currency: Currency
+    /// The largest receipt total a till may send.
+    public var maximumTotal: Money
+    public var tillSocket: TillSocketOptions
+    public var databasePath: String
+    public var program: LoyaltyProgram
+    public var logLevel: String
+
+    /// Options of the till socket.
+    public struct TillSocketOptions: Sendable, Hashable {
+        public var path: String
+        /// Group given to the socket file; empty means the daemon's own primary group.
+        public var group: String
+        public var mode: UInt32
+        /// When non-empty, only these peer uids may connect (root always may).
+        public var allowedUIDs: Set<UInt32>
+        /// When non-empty, only peers whose primary gid is listed may connect.
+        public var allowedGIDs: Set<UInt32>
+        public var maximumConnections: Int
+        public var maximumLineBytes: Int
+    }
+
+    /// The same configuration with the command line's `--socket` and `--database` applied.
+    public func overriding(socketPath: String?, databasePath: String?) -> LoyaltyConfiguration {
+        var copy = self
+        if let socketPath { copy.tillSocket.path = socketPath }
+        if let databasePath { copy.databasePath = databasePath }
+        return copy
+    }
+}

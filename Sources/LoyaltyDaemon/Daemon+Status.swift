@@ -1,0 +1,43 @@
+import LoyaltyConfig
+import LoyaltyStore
+import Synchronization
+import TillProtocol
+
+/// Reads the till server's connection count without the status code owning the server.
+final class ConnectionCounter: Sendable {
+    private let read = Mutex<(@Sendable () -> Int)?>(nil)
+
+    var source: (@Sendable () -> Int)? {
+        get { read.withLock { $0 } }
+        set { read.withLock { $0 = newValue } }
+    }
+
+    var value: Int { source?() ?? 0 }
+}
+
+/// The `status` method's result.
+func statusReport(
+    store: LoyaltyStore, configuration: LoyaltyConfiguration, startedAt: Int64, clock: WallClock,
+    connections: Int, subscribers: Int
+) async -> JSONValue {
+    let health = await store.health()
+    var database: [(String, JSONValue)] = [
+        ("state", .string(health.state)),
+        ("path", .string(store.path)),
+        ("schema_version", .integer(Int64(health.schemaVersion))),
+        ("members", .integer(Int64(health.members))),
+        ("purchases", .integer(Int64(health.purchases))),
+    ]
+    if let problem = health.problem { database.append(("problem", .string(problem))) }
+    return .object([
+        ("version", .string(LoyaltydVersion.current)),
+        ("store_id", .string(configuration.storeID)),
+        ("currency", .string(configuration.currency.code)),
+        ("rules_version", .string(configuration.program.version)),
+        ("uptime_seconds", .integer((clock.now() - startedAt) / 1000)),
+        ("readers", .array([])),
+        ("database", .object(database)),
+        ("connections", .integer(Int64(connections))),
+        ("subscribers", .integer(Int64(subscribers))),
+    ])
+}

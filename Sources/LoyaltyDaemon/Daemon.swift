@@ -1,0 +1,128 @@
+import Logging
+import LoyaltyConfig
+import LoyaltyStore
+import NIOPosix
+import ServiceLifecycle
+import SystemdSupport
+import TillProtocol
+import TillServer
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The running daemon: the store, the program in force and every long-running part as a service
+/// of one `ServiceGroup`, shut down gracefully on SIGTERM or SIGINT.
+public struct Daemon: Sendable {
+    /// What `loyaltyd serve` was given.
+    public struct Options: Sendable {
+        public var configuration: LoyaltyConfiguration
+        public var socketOverride: String?
+        public var databaseOverride: String?
+        public var environment: [String: String]
+
+        public init(configuration: LoyaltyConfiguration, socketOverride: String?, databaseOverride: String?, environment: [String: String]) {
+            self.configuration = configuration
+            self.socketOverride = socketOverride
+            self.databaseOverride = databaseOverride
+            self.environment = environment
+        }
+    }
+
+    public let store: LoyaltyStore
+    public let configuration: ActiveConfiguration
+    public let events: EventHub
+    let group: ServiceGroup
+
+    public func run() async throws {
+        try await group.run()
+        try store.close()
+    }
+}
+
+/// Why the daemon could not start; printed as is, with exit status 1.
+public struct StartupError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Builds the daemon from its options: opens and migrates the database, prepares the till socket
+/// (from systemd or a path) and composes the services. Tests call this too.
+public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallClock = .system) throws -> Daemon {
+    let settings = options.configuration.overriding(socketPath: options.socketOverride, databasePath: options.databaseOverride)
+    let notifier = SystemdNotifier(environment: options.environment)
+    let startedAt = clock.now()
+
+    let store: LoyaltyStore
+    do {
+        store = try LoyaltyStore(path: settings.databasePath, storeID: settings.storeID)
+    } catch {
+        throw StartupError(description: "cannot open the database \(settings.databasePath): \(error)")
+    }
+
+    let listener = try tillListener(for: settings.tillSocket, environment: options.environment)
+    let active = ActiveConfiguration(settings)
+    let events = EventHub(logger: logger)
+    let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    let connectionCount = ConnectionCounter()
+    let status: @Sendable () async -> JSONValue = {
+        await statusReport(
+            store: store, configuration: active.value, startedAt: startedAt, clock: clock,
+            connections: connectionCount.value, subscribers: events.count)
+    }
+    let api = TillAPI(store: store, configuration: active, events: events, clock: clock, status: status, logger: logger)
+    let server = TillServer(
+        configuration: .init(
+            listener: listener,
+            peerPolicy: PeerPolicy(allowedUIDs: settings.tillSocket.allowedUIDs, allowedGIDs: settings.tillSocket.allowedGIDs),
+            maximumConnections: settings.tillSocket.maximumConnections,
+            maximumLineBytes: settings.tillSocket.maximumLineBytes),
+        handler: api, eventLoopGroup: eventLoops, logger: logger,
+        onListening: {
+            notifier.ready(status: "serving tills on \(settings.tillSocket.path)")
+            logger.notice("loyaltyd \(LoyaltydVersion.current) ready", metadata: ["store": "\(settings.storeID)", "rules_version": "\(settings.program.version)"])
+        })
+    connectionCount.source = { server.connectionCount }
+
+    let watchdog = WatchdogService(
+        interval: WatchdogSchedule.pingInterval(environment: options.environment), notifier: notifier,
+        isHealthy: { await store.health().state == "ok" }, logger: logger)
+    let reload = ReloadService(
+        configuration: active, overrides: (options.socketOverride, options.databaseOverride), notifier: notifier, logger: logger)
+    let lifecycle = LifecycleService(store: store, notifier: notifier, clock: clock, logger: logger)
+
+    // Shutdown runs in reverse order: lifecycle (STOPPING=1), then the till socket drains, then the rest.
+    let group = ServiceGroup(configuration: .init(
+        services: [
+            .init(service: watchdog, successTerminationBehavior: .ignore),
+            .init(service: reload),
+            .init(service: server),
+            .init(service: lifecycle),
+        ],
+        gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: logger))
+    return Daemon(store: store, configuration: active, events: events, group: group)
+}
+
+
+/// The socket systemd passed, or the configured path with its group resolved.
+private func tillListener(for socket: LoyaltyConfiguration.TillSocketOptions, environment: [String: String]) throws -> TillListener {
+    let passed = SocketActivation.passedDescriptors(environment: environment)
+    if let descriptor = passed.first {
+        SocketActivation.consume(passed)
+        guard SocketActivation.isListeningUnixStream(descriptor) else {
+            throw StartupError(description: "systemd passed fd \(descriptor), which is not a listening Unix stream socket; check loyaltyd.socket")
+        }
+        return .inherited(descriptor: descriptor)
+    }
+    var groupID: UInt32?
+    if !socket.group.isEmpty {
+        guard let entry = getgrnam(socket.group) else {
+            throw StartupError(description: "till_socket.group: no group named \"\(socket.group)\" on this machine")
+        }
+        groupID = entry.pointee.gr_gid
+    }
+    return .path(socket.path, mode: socket.mode, groupID: groupID)
+}

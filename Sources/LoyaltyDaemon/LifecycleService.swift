@@ -1,0 +1,29 @@
+import Logging
+import LoyaltyStore
+import ServiceLifecycle
+import SystemdSupport
+
+/// Marks the daemon's start and stop in the event log and tells systemd when shutdown begins.
+/// It is the last service in the group, so it is the first to hear of a graceful shutdown.
+struct LifecycleService: Service {
+    let store: LoyaltyStore
+    let notifier: SystemdNotifier
+    let clock: WallClock
+    let logger: Logger
+
+    func run() async throws {
+        await record("daemon.start", detail: "version \(LoyaltydVersion.current)")
+        try? await gracefulShutdown()
+        notifier.stopping()
+        logger.info("shutting down")
+        await record("daemon.stop", detail: "graceful shutdown")
+    }
+
+    private func record(_ kind: String, detail: String) async {
+        do {
+            try await store.logEvent(kind: kind, detail: detail, nowMilliseconds: clock.now())
+        } catch {
+            logger.error("cannot write to the event log", metadata: ["reason": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Logging
+import LoyaltyConfig
+import ServiceLifecycle
+import SystemdSupport
+import UnixSignals
+
+/// Reloads the configuration on SIGHUP. A file with a mistake is refused, logged with its file,
+/// line and key, and the configuration in force stays.
+struct ReloadService: Service {
+    let configuration: ActiveConfiguration
+    let overrides: (socket: String?, database: String?)
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        await cancelWhenGracefulShutdown {
+            for await _ in hangups {
+                reload()
+            }
+        }
+    }
+
+    func reload() {
+        let current = configuration.value
+        notifier.reloading()
+        defer { notifier.ready(status: "serving") }
+        let next: LoyaltyConfiguration
+        do {
+            next = try ConfigLoader.load(path: current.file).overriding(socketPath: overrides.socket, databasePath: overrides.database)
+        } catch {
+            logger.error("configuration reload refused; the previous configuration stays in force", metadata: ["error": "\(error)"])
+            notifier.status("reload refused: \(error)")
+            return
+        }
+        var restartNeeded: [String] = []
+        if next.storeID != current.storeID { restartNeeded.append("store.id") }
+        if next.tillSocket != current.tillSocket { restartNeeded.append("till_socket") }
+        if next.databasePath != current.databasePath { restartNeeded.append("database.path") }
+        if next.currency != current.currency { restartNeeded.append("currency") }
+        guard restartNeeded.isEmpty else {
+            logger.error(
+                "configuration reload refused: these settings only change with a restart",
+                metadata: ["settings": "\(restartNeeded.joined(separator: ", "))"])
+            return
+        }
+        configuration.replace(with: next)
+        logger.info("configuration reloaded", metadata: ["rules_version": "\(next.program.version)"])
+    }
+}

@@ -1,0 +1,54 @@
+/// How a till names the member a purchase belongs to.
+public enum MemberReference: Sendable, Hashable {
+    case id(MemberID)
+    case carrier(Carrier)
+    case phone(String)
+}
+
+/// One line of a receipt, when the till sends lines. Quantities stay decimal text (`"0.450"` kg)
+/// because only the rules engine's product rules look at them, and never as a float.
+public struct ReceiptLine: Sendable, Hashable {
+    public var sku: String
+    public var category: String?
+    public var quantity: String
+    public var amount: Money
+
+    public init(sku: String, category: String?, quantity: String, amount: Money) {
+        self.sku = sku
+        self.category = category
+        self.quantity = quantity
+        self.amount = amount
+    }
+}
+
+/// A purchase as a till sends it to `purchase.quote` and `purchase.commit`.
+public struct PurchaseRequest: Sendable, Hashable {
+    public var tillID: String
+    public var transactionID: String
+    public var member: MemberReference
+    public var total: Money
+    public var lines: [ReceiptLine]
+    public var redeemPoints: Points
+
+    public init(
+        tillID: String, transactionID: String, member: MemberReference, total: Money,
+        lines: [ReceiptLine] = [], redeemPoints: Points = .zero
+    ) {
+        self.tillID = tillID
+        self.transactionID = transactionID
+        self.member = member
+        self.total = total
+        self.lines = lines
+        self.redeemPoints = redeemPoints
+    }
+
+    /// A stable text of everything that decides the result, for "same ids, different content" checks.
+    /// `memberID` is the member the reference resolved to.
+    public func fingerprint(memberID: MemberID) -> String {
+        var text = "member=\(memberID);total=\(total.minorUnits);redeem=\(redeemPoints.value)"
+        for line in lines {
+            text += ";line=\(line.sku)|\(line.category ?? "")|\(line.quantity)|\(line.amount.minorUnits)"
+        }
+        return StableHash.hex(of: text)
+    }
+}

@@ -1,0 +1,68 @@
+import GRDB
+import LoyaltyDomain
+
+extension LoyaltyStore {
+    /// Finds the member a reference names. Blocked, lost or unknown carriers and blocked members
+    /// are errors the till shows to the cashier.
+    public func member(_ reference: MemberReference) async throws(StoreError) -> MemberSummary {
+        try await read { db in try Self.resolve(reference, in: db) }
+    }
+
+    /// Enrols a new member with a first carrier; refuses a carrier that is already linked.
+    public func enroll(_ enrolment: Enrolment, nowMilliseconds: Int64) async throws(StoreError) -> MemberSummary {
+        let memberID = ids.next(milliseconds: nowMilliseconds)
+        return try await write { db in
+            let carrier = enrolment.carrier
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM carriers WHERE kind = ? AND value = ?", arguments: [carrier.kind.rawValue, carrier.value]) != nil {
+                throw StoreError.carrierInUse(carrier)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO members (id, name, phone, birthday, status, consent_at_ms, created_at_ms)
+                    VALUES (?, ?, ?, ?, 'active', ?, ?)
+                    """,
+                arguments: [memberID, enrolment.name, enrolment.phone, enrolment.birthday, enrolment.consentAtMilliseconds, nowMilliseconds])
+            try db.execute(
+                sql: "INSERT INTO carriers (kind, value, member_id, status, created_at_ms) VALUES (?, ?, ?, 'active', ?)",
+                arguments: [carrier.kind.rawValue, carrier.value, memberID, nowMilliseconds])
+            return MemberSummary(id: memberID, name: enrolment.name, status: .active, balance: .zero)
+        }
+    }
+
+    static func resolve(_ reference: MemberReference, in db: Database) throws -> MemberSummary {
+        let memberID: String
+        switch reference {
+        case .id(let id):
+            memberID = id
+        case .carrier(let carrier):
+            guard let row = try Row.fetchOne(db, sql: "SELECT member_id, status FROM carriers WHERE kind = ? AND value = ?", arguments: [carrier.kind.rawValue, carrier.value]) else {
+                throw StoreError.unknownCard(carrier)
+            }
+            let status = CarrierStatus(rawValue: row["status"]) ?? .blocked
+            guard status == .active else { throw StoreError.cardBlocked(status) }
+            memberID = row["member_id"]
+        case .phone(let phone):
+            let carrier = try? Carrier(kind: .phone, value: phone)
+            if let carrier, let row = try Row.fetchOne(db, sql: "SELECT member_id, status FROM carriers WHERE kind = 'phone' AND value = ?", arguments: [carrier.value]) {
+                let status = CarrierStatus(rawValue: row["status"]) ?? .blocked
+                guard status == .active else { throw StoreError.cardBlocked(status) }
+                memberID = row["member_id"]
+            } else if let id = try String.fetchOne(db, sql: "SELECT id FROM members WHERE phone = ? ORDER BY created_at_ms LIMIT 1", arguments: [phone]) {
+                memberID = id
+            } else {
+                throw StoreError.unknownMember
+            }
+        }
+        guard let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT m.id, m.name, m.status, COALESCE(b.points, 0) AS balance
+                FROM members m LEFT JOIN balances b ON b.member_id = m.id WHERE m.id = ?
+                """,
+            arguments: [memberID])
+        else { throw StoreError.unknownMember }
+        return MemberSummary(
+            id: row["id"], name: row["name"], status: MemberStatus(rawValue: row["status"]) ?? .blocked,
+            balance: Points(row["balance"]))
+    }
+}

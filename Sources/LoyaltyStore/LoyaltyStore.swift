@@ -1,0 +1,113 @@
+import GRDB
+import LoyaltyDomain
+
+/// The daemon's SQLite database: members, carriers, purchases, the append-only ledger and the
+/// event log, in one file in WAL mode with `synchronous=FULL`, so a commit acknowledged to a till
+/// survives a power cut.
+///
+/// All methods are safe to call concurrently: reads run in parallel, writes are serialised by
+/// SQLite's single writer, and every write is one transaction that either happens whole or not at all.
+public final class LoyaltyStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+    let ids: GlobalIDGenerator
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    /// - Parameter storeID: this store's id from the config; prefixes every id the store creates.
+    public init(path: String, storeID: String, migrate: Bool = true) throws {
+        self.path = path
+        self.ids = GlobalIDGenerator(storeID: storeID)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        configuration.label = "loyaltyd"
+        pool = try DatabasePool(path: path, configuration: configuration)
+        if migrate {
+            try StoreSchema.migrator.migrate(pool)
+        }
+    }
+
+    /// Migrations this binary knows that the database has not applied yet.
+    public func pendingMigrations() throws -> [String] {
+        let applied = try pool.read { db in try StoreSchema.migrator.appliedIdentifiers(db) }
+        return StoreSchema.migrator.migrations.filter { !applied.contains($0) }
+    }
+
+    /// Applies pending migrations; returns the ones applied.
+    @discardableResult
+    public func migrate() throws -> [String] {
+        let pending = try pendingMigrations()
+        try StoreSchema.migrator.migrate(pool)
+        return pending
+    }
+
+    /// Runs `body` in one write transaction, turning a full, read-only or failing disk into
+    /// ``StoreError/storageUnavailable(_:)`` so the till gets a clear error.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Self.storageError(error)
+        } catch {
+            throw .storageUnavailable("\(error)")
+        }
+    }
+
+    /// Runs `body` on a read snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Self.storageError(error)
+        } catch {
+            throw .storageUnavailable("\(error)")
+        }
+    }
+
+    static func storageError(_ error: DatabaseError) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_FULL: .storageUnavailable("the disk is full")
+        case .SQLITE_READONLY: .storageUnavailable("the database is read-only")
+        case .SQLITE_IOERR: .storageUnavailable("disk I/O error")
+        case .SQLITE_CANTOPEN: .storageUnavailable("the database file cannot be opened")
+        case .SQLITE_BUSY, .SQLITE_LOCKED: .storageUnavailable("the database is busy")
+        default: .storageUnavailable(error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        }
+    }
+
+    /// A quick health view for `status` and `doctor`.
+    public func health() async -> StoreHealth {
+        do {
+            return try await read { db in
+                let members = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members") ?? 0
+                let purchases = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM purchases WHERE state = 'committed'") ?? 0
+                let applied = try StoreSchema.migrator.appliedIdentifiers(db)
+                return StoreHealth(
+                    state: "ok", schemaVersion: applied.count, members: members, purchases: purchases, problem: nil)
+            }
+        } catch {
+            return StoreHealth(state: "unavailable", schemaVersion: 0, members: 0, purchases: 0, problem: error.description)
+        }
+    }
+
+    /// Closes the database; the store must not be used afterwards.
+    public func close() throws {
+        try pool.close()
+    }
+}
+
+/// What `status` reports about the database.
+public struct StoreHealth: Sendable, Hashable {
+    public var state: String
+    public var schemaVersion: Int
+    public var members: Int
+    public var purchases: Int
+    public var problem: String?
+}

@@ -1,0 +1,26 @@
+import NIOCore
+
+/// One till's connection, as request handlers see it: who it is and a way to push notifications.
+public struct TillConnection: Sendable {
+    /// Unique for the daemon's lifetime.
+    public let id: UInt64
+    public let peer: PeerCredentials?
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+
+    /// Sends one line (the newline is added). Used for responses and for pushed notifications.
+    public func send(_ line: [UInt8]) async throws {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(line.count + 1)
+        buffer.writeBytes(line)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        try await outbound.write(buffer)
+    }
+}
+
+/// What the daemon does with each request line; the server knows framing and sockets, not methods.
+public protocol TillRequestHandler: Sendable {
+    /// Answers one line. `nil` means no response (a JSON-RPC notification).
+    func respond(to line: ByteBuffer, on connection: TillConnection) async -> [UInt8]?
+    /// The connection is gone; forget its subscriptions.
+    func connectionClosed(_ connection: TillConnection) async
+}
