@@ -1,0 +1,55 @@
+# loyaltyd: the two commands a newcomer needs are `make run` and `make test`.
+SWIFT ?= swift
+LOCAL := .local
+BINARY = $(shell $(SWIFT) build --show-bin-path)/loyaltyd
+PREFIX ?= /usr/local
+
+.PHONY: run test build setup bench check-warnings check-units install clean
+
+## Install missing system packages (as root) or print the command that would.
+setup:
+	@.ci/system-packages
+
+## Build the debug binary; fail on any compiler warning in our own code.
+build: setup
+	@mkdir -p $(LOCAL)
+	$(SWIFT) build 2>&1 | tee $(LOCAL)/build.log
+	@$(MAKE) --no-print-directory check-warnings
+
+check-warnings:
+	@if grep -E '^/.*/(Sources|Tests)/.*(warning|error):' $(LOCAL)/build.log | grep -v '/.build' ; then \
+		echo "compiler warnings in our code: fix them" >&2; exit 1; fi
+
+## Run the daemon on the example config, with its database and socket under ./.local (no root, no reader).
+run: build
+	@mkdir -p $(LOCAL)
+	@echo "loyaltyd: till socket $(LOCAL)/till.sock, database $(LOCAL)/loyaltyd.sqlite; Ctrl-C stops it"
+	$(BINARY) serve --config config/loyaltyd.yaml --socket $(LOCAL)/till.sock --database $(LOCAL)/loyaltyd.sqlite
+
+## Every test: unit, integration against the real binary, and the systemd units.
+test: build check-units
+	$(SWIFT) build --build-tests 2>&1 | tee $(LOCAL)/build-tests.log
+	@cp $(LOCAL)/build-tests.log $(LOCAL)/build.log && $(MAKE) --no-print-directory check-warnings
+	$(SWIFT) test --skip-build
+
+check-units:
+	systemd/check-units.sh
+
+## Figures for the performance targets, measured in one run on this machine (release build).
+bench: setup
+	$(SWIFT) build -c release --product loyaltyd
+	$(SWIFT) build -c release --product loyaltyd-bench
+	$$($(SWIFT) build -c release --show-bin-path)/loyaltyd-bench --binary $$($(SWIFT) build -c release --show-bin-path)/loyaltyd
+
+## Install the binary, the example config, the systemd units and the sysusers entry (as root).
+install:
+	$(SWIFT) build -c release --product loyaltyd
+	install -D -m 0755 $$($(SWIFT) build -c release --show-bin-path)/loyaltyd $(DESTDIR)$(PREFIX)/bin/loyaltyd
+	install -D -m 0640 config/loyaltyd.yaml $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml.example
+	test -e $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml || install -D -m 0640 config/loyaltyd.yaml $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml
+	install -D -m 0644 systemd/loyaltyd.service $(DESTDIR)/etc/systemd/system/loyaltyd.service
+	install -D -m 0644 systemd/loyaltyd.socket $(DESTDIR)/etc/systemd/system/loyaltyd.socket
+	install -D -m 0644 systemd/loyaltyd.sysusers $(DESTDIR)/usr/lib/sysusers.d/loyaltyd.conf
+
+clean:
+	rm -rf .build $(LOCAL)
