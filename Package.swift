@@ -89,7 +89,10 @@ let package = Package(
         .testTarget(name: "TillProtocolTests", dependencies: ["TillProtocol", "LoyaltyDomain"]),
         .testTarget(name: "LoyaltyConfigTests", dependencies: ["LoyaltyConfig", "LoyaltyTestSupport"]),
         .testTarget(name: "LoyaltyStoreTests", dependencies: ["LoyaltyStore", "LoyaltyDomain", "LoyaltyTestSupport"]),
-        .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport", "LoyaltyTestSupport"]),
+        .testTarget(
+            name: "SystemdSupportTests",
+            dependencies: ["SystemdSupport", "LoyaltyTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "LoyaltyDaemonTests",
             dependencies: ["loyaltyd", "LoyaltyDaemon", "LoyaltyTestSupport", "TillProtocol", "LoyaltyStore"]

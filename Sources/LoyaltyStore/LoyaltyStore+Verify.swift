@@ -8,6 +8,12 @@ public struct VerifyReport: Sendable, Hashable {
         public var memberID: MemberID
         public var cached: Points
         public var ledger: Points
+
+        public init(memberID: MemberID, cached: Points, ledger: Points) {
+            self.memberID = memberID
+            self.cached = cached
+            self.ledger = ledger
+        }
     }
 
     /// `PRAGMA integrity_check` lines; `["ok"]` when clean.

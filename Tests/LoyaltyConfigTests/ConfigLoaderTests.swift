@@ -1,0 +1,93 @@
+import Foundation
+import LoyaltyConfig
+import LoyaltyDomain
+import LoyaltyTestSupport
+import Testing
+
+@Suite struct ConfigLoaderTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func theExampleConfigIsValid() throws {
+        let configuration = try ConfigLoader.load(path: Self.repository.appendingPathComponent("config/loyaltyd.yaml").path)
+        #expect(configuration.storeID == "store-0001")
+        #expect(configuration.currency == Currency(code: "EUR", minorUnitDigits: 2))
+        #expect(configuration.tillSocket.mode == 0o660)
+        #expect(configuration.program.rules.map(\.id) == ["member-discount", "base-points"])
+        #expect(configuration.program.pointValue == Money(minorUnits: 1))
+    }
+
+    @Test func theTestConfigIsValid() throws {
+        let configuration = try ConfigLoader.parse(DaemonConfig(socketPath: "/tmp/x.sock", databasePath: "/tmp/x.sqlite").yaml, file: "test.yaml")
+        #expect(configuration.maximumTotal == Money(minorUnits: 100_000_000))
+    }
+
+    func error(_ yaml: String) -> ConfigError? {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "loyaltyd.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    let minimal = """
+        store:
+          id: s1
+        currency:
+          code: EUR
+        """
+
+    @Test func aMinimalConfigTakesTheDefaults() throws {
+        let configuration = try ConfigLoader.parse(minimal, file: "x.yaml")
+        #expect(configuration.tillSocket.path == "/run/loyaltyd/till.sock")
+        #expect(configuration.databasePath == "/var/lib/loyaltyd/loyaltyd.sqlite")
+        #expect(configuration.program.rounding == .halfUp)
+        #expect(configuration.tillSocket.maximumLineBytes == 65_536)
+    }
+
+    @Test func anUnknownKeyIsReportedWithItsLineAndPath() {
+        let found = error(minimal + "\ntill_socket:\n  pth: /tmp/x.sock\n")
+        #expect(found?.line == 6)
+        #expect(found?.keyPath == "till_socket.pth")
+        #expect(found?.description.hasPrefix("loyaltyd.yaml:6: till_socket.pth: unknown key") == true)
+    }
+
+    @Test func aBadRuleValueIsReportedWithItsLineAndPath() {
+        let yaml = minimal + """
+
+            program:
+              rules:
+                - id: a
+                  type: points
+                  earn_percent: "3"
+                - id: b
+                  type: fixed-discount
+                  percent: "five"
+            """
+        let found = error(yaml)
+        #expect(found?.keyPath == "program.rules[1].percent")
+        #expect(found?.line == 12)
+        #expect(found?.message.contains("not a decimal percentage") == true)
+    }
+
+    @Test func otherMistakesNameTheirKey() {
+        #expect(error(minimal + "\nprogram:\n  rounding: up\n")?.keyPath == "program.rounding")
+        #expect(error(minimal + "\ntill_socket:\n  mode: \"0666\"\n")?.keyPath == "till_socket.mode")
+        #expect(error(minimal + "\ntill_socket:\n  max_connections: lots\n")?.keyPath == "till_socket.max_connections")
+        #expect(error(minimal + "\nprogram:\n  rules:\n    - id: x\n      type: lottery\n")?.keyPath == "program.rules[0].type")
+        #expect(error(minimal + "\nprogram:\n  point_value: \"0\"\n")?.keyPath == "program.point_value")
+        #expect(error("store:\n  id: s1\n")?.keyPath == "currency")
+        #expect(error("store:\n  id: \"bad id!\"\ncurrency:\n  code: EUR\n")?.keyPath == "store.id")
+        #expect(error(minimal.replacingOccurrences(of: "EUR", with: "euro"))?.keyPath == "currency.code")
+    }
+
+    @Test func aSyntaxErrorHasALine() {
+        let found = error("store:\n  id: s1\n currency: [\n")
+        #expect(found?.line != nil)
+        #expect(found?.message.contains("YAML") == true)
+    }
+
+    @Test func aMissingFileIsAClearError() {
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(path: "/nonexistent/loyaltyd.yaml") }
+    }
+}

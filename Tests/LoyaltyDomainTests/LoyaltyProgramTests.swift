@@ -1,0 +1,119 @@
+import LoyaltyDomain
+import Testing
+
+@Suite struct LoyaltyProgramTests {
+    let member = MemberSummary(id: "s-1", name: nil, status: .active, balance: Points(1_000))
+
+    func program(discount: String? = "5", earn: String? = "3", pointValue: Int64 = 1, rounding: RoundingMode = .halfUp) throws -> LoyaltyProgram {
+        var rules: [any PricingRule] = []
+        if let earn { rules.append(PointsEarningRule(id: "points", percent: try Percentage(parsing: earn))) }
+        if let discount { rules.append(FixedDiscountRule(id: "discount", percent: try Percentage(parsing: discount))) }
+        return LoyaltyProgram(rules: rules, rounding: rounding, pointValue: Money(minorUnits: pointValue))
+    }
+
+    func request(total: Int64, redeem: Int64 = 0) -> PurchaseRequest {
+        PurchaseRequest(tillID: "t", transactionID: "x", member: .id("s-1"), total: Money(minorUnits: total), redeemPoints: Points(redeem))
+    }
+
+    @Test func discountComesBeforeEarningAndEarningIsOnWhatIsPaid() throws {
+        // 100.00: 5% off = 5.00, pays 95.00; 3% of 95.00 = 2.85 = 285 points at 0.01 a point.
+        let quote = try program().quote(request(total: 10_000), member: member, nowMilliseconds: 0)
+        #expect(quote.discount == Money(minorUnits: 500))
+        #expect(quote.payable == Money(minorUnits: 9_500))
+        #expect(quote.pointsEarned == Points(285))
+        #expect(quote.rules.map(\.id) == ["discount", "points"], "discount rules run first whatever their configured order")
+        #expect(quote.balanceAfter == Points(1_285))
+    }
+
+    @Test func redeemedPointsPayBeforeEarningAndEarnNothing() throws {
+        // 100.00 - 5.00 discount = 95.00; 500 points × 0.01 = 5.00 → pays 90.00 → 270 points.
+        let quote = try program().quote(request(total: 10_000, redeem: 500), member: member, nowMilliseconds: 0)
+        #expect(quote.redeemedValue == Money(minorUnits: 500))
+        #expect(quote.payable == Money(minorUnits: 9_000))
+        #expect(quote.pointsEarned == Points(270))
+        #expect(quote.balanceAfter == Points(1_000 - 500 + 270))
+    }
+
+    @Test func cannotRedeemMoreThanTheBalanceOrThePayable() throws {
+        let program = try program()
+        #expect(throws: QuoteError.redemptionTooLarge(requested: Points(1_001), redeemable: Points(1_000))) {
+            try program.quote(request(total: 100_000, redeem: 1_001), member: member, nowMilliseconds: 0)
+        }
+        // 10.00 - 0.50 discount = 9.50 payable = at most 950 points.
+        #expect(throws: QuoteError.redemptionTooLarge(requested: Points(951), redeemable: Points(950))) {
+            try program.quote(request(total: 1_000, redeem: 951), member: member, nowMilliseconds: 0)
+        }
+        #expect(try program.quote(request(total: 1_000, redeem: 950), member: member, nowMilliseconds: 0).payable == .zero)
+    }
+
+    @Test func blockedMembersGetNothing() throws {
+        let blocked = MemberSummary(id: "s-1", name: nil, status: .blocked, balance: .zero)
+        #expect(throws: QuoteError.memberBlocked) { try program().quote(request(total: 100), member: blocked, nowMilliseconds: 0) }
+    }
+
+    @Test func roundingIsTheNamedMode() throws {
+        // 3% of 0.50 at 0.01 a point = 1.5 points.
+        let halfUp = try program(discount: nil, rounding: .halfUp).quote(request(total: 50), member: member, nowMilliseconds: 0)
+        let down = try program(discount: nil, rounding: .down).quote(request(total: 50), member: member, nowMilliseconds: 0)
+        let halfEven = try program(discount: nil, rounding: .halfEven).quote(request(total: 50), member: member, nowMilliseconds: 0)
+        #expect(halfUp.pointsEarned == Points(2))
+        #expect(down.pointsEarned == Points(1))
+        #expect(halfEven.pointsEarned == Points(2))
+    }
+
+    @Test func discountNeverExceedsTheTotalAndPayableIsNeverNegative() throws {
+        let program = try program(discount: "100")
+        for total: Int64 in [0, 1, 3, 99, 12_345] {
+            let quote = try program.quote(request(total: total), member: member, nowMilliseconds: 0)
+            #expect(quote.discount <= quote.total)
+            #expect(quote.payable >= .zero)
+        }
+    }
+
+    @Test func theVersionChangesWithTheRulesAndOnlyWithThem() throws {
+        #expect(try program().version == program().version)
+        #expect(try program().version != program(earn: "4").version)
+        #expect(try program().version != program(rounding: .down).version)
+        #expect(try program().version != program(pointValue: 100).version)
+    }
+
+    @Test func sameInputsGiveTheSameQuote() throws {
+        let program = try program()
+        let first = try program.quote(request(total: 12_345, redeem: 17), member: member, nowMilliseconds: 42)
+        let second = try program.quote(request(total: 12_345, redeem: 17), member: member, nowMilliseconds: 42)
+        #expect(first == second)
+    }
+}
+
+@Suite struct RefundCalculatorTests {
+    @Test func partsAddUpToTheWhole() {
+        // Any split of a purchase into refunds returns exactly what one whole refund returns.
+        let splits: [[Int64]] = [[1, 1, 1], [3333, 3333, 3334], [1, 9999], [5000, 5000], [7, 13, 17, 9963]]
+        for points: Int64 in [0, 1, 2, 285, 1_000_003] {
+            for split in splits {
+                let basis = Money(minorUnits: split.reduce(0, +))
+                var returned = Points.zero
+                var refunded = Money.zero
+                for part in split {
+                    returned += RefundCalculator.pointsToReturn(
+                        of: Points(points), alreadyReturned: returned, refundedBefore: refunded,
+                        refunding: Money(minorUnits: part), basis: basis, rounding: .halfUp)
+                    refunded += Money(minorUnits: part)
+                    #expect(returned <= Points(points))
+                }
+                #expect(returned == Points(points), "split \(split) of \(points) points")
+            }
+        }
+    }
+
+    @Test func aHalfRefundReturnsHalfRoundedByTheNamedMode() {
+        let half = { (mode: RoundingMode) in
+            RefundCalculator.pointsToReturn(
+                of: Points(285), alreadyReturned: .zero, refundedBefore: .zero, refunding: Money(minorUnits: 5_000),
+                basis: Money(minorUnits: 10_000), rounding: mode)
+        }
+        #expect(half(.halfUp) == Points(143))
+        #expect(half(.down) == Points(142))
+        #expect(half(.halfEven) == Points(142))
+    }
+}

@@ -1,0 +1,53 @@
+/// The configuration tests run the daemon with: the example program (5% discount, points at 3% of
+/// the amount paid, a point worth 0.01 EUR, half-up rounding), with paths in a temporary directory.
+public struct DaemonConfig: Sendable {
+    public var storeID = "test-store"
+    public var socketPath: String
+    public var databasePath: String
+    public var group = ""
+    public var allowedUIDs: [UInt32] = []
+    public var maximumConnections = 64
+    public var maximumLineBytes = 65_536
+    public var discountPercent = "5"
+    public var earnPercent = "3"
+    public var logLevel = "info"
+
+    public init(socketPath: String, databasePath: String) {
+        self.socketPath = socketPath
+        self.databasePath = databasePath
+    }
+
+    public var yaml: String {
+        """
+        store:
+          id: \(storeID)
+          time_zone: Europe/Berlin
+        currency:
+          code: EUR
+          minor_units: 2
+          max_total: "1000000.00"
+        till_socket:
+          path: \(socketPath)
+          group: "\(group)"
+          mode: "0660"
+          allowed_uids: [\(allowedUIDs.map(String.init).joined(separator: ", "))]
+          max_connections: \(maximumConnections)
+          max_line_bytes: \(maximumLineBytes)
+        database:
+          path: \(databasePath)
+        program:
+          rounding: half-up
+          point_value: "0.01"
+          rules:
+            - id: member-discount
+              type: fixed-discount
+              percent: "\(discountPercent)"
+            - id: base-points
+              type: points
+              earn_percent: "\(earnPercent)"
+        logging:
+          level: \(logLevel)
+
+        """
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import TillClient
+
+/// The real `loyaltyd serve` binary, started on a temporary socket and database, with a
+/// `NOTIFY_SOCKET` of its own so tests wait for `READY=1` instead of sleeping.
+public final class TemporaryDaemon: @unchecked Sendable {
+    public let directory: TemporaryDirectory
+    public var config: DaemonConfig
+    public let configPath: String
+    public let notifications: NotifySocketListener
+    public let logPath: String
+    private var process: Process?
+
+    public var socketPath: String { config.socketPath }
+    public var databasePath: String { config.databasePath }
+
+    /// Prepares a daemon; `configure` may change the configuration before it is written.
+    public init(configure: (inout DaemonConfig) -> Void = { _ in }) throws {
+        directory = try TemporaryDirectory()
+        var config = DaemonConfig(socketPath: directory.file("till.sock"), databasePath: directory.file("loyaltyd.sqlite"))
+        configure(&config)
+        self.config = config
+        configPath = directory.file("loyaltyd.yaml")
+        logPath = directory.file("daemon.log")
+        notifications = try NotifySocketListener(path: directory.file("notify.sock"))
+        try config.yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Starts the daemon and, unless told otherwise, waits for READY=1. `launcher` prefixes the
+    /// command line (for example `systemd-socket-activate -l PATH`).
+    @discardableResult
+    public func start(
+        launcher: [String] = [], extraArguments: [String] = [], environment: [String: String] = [:], waitForReady: Bool = true
+    ) throws -> TemporaryDaemon {
+        let process = Process()
+        let command = launcher + [LoyaltydBinary.path, "serve", "--config", configPath] + extraArguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        var variables = ProcessInfo.processInfo.environment
+        variables["NOTIFY_SOCKET"] = notifications.path
+        for (key, value) in environment { variables[key] = value }
+        process.environment = variables
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        guard !waitForReady || notifications.waitFor("READY=1") else {
+            process.terminate()
+            throw TemporaryDaemonError.notReady(log: self.log)
+        }
+        return self
+    }
+
+    /// Everything the daemon wrote to stdout and stderr so far.
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    public var processID: Int32? { process?.processIdentifier }
+
+    public var isRunning: Bool { process?.isRunning ?? false }
+
+    /// A new till connection.
+    public func client() throws -> TillClient { try TillClient(path: socketPath) }
+
+    /// Sends `signal` to the daemon.
+    public func send(signal: Int32) {
+        if let pid = process?.processIdentifier { kill(pid, signal) }
+    }
+
+    /// SIGTERM, then waits for exit; returns the exit status (or `nil` if it did not exit in time).
+    @discardableResult
+    public func stop(timeoutSeconds: Double = 20) -> Int32? {
+        guard let process, process.isRunning else { return self.process?.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        return waitForExit(timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Waits for the process to end; returns its exit status, or `nil` on timeout.
+    public func waitForExit(timeoutSeconds: Double) -> Int32? {
+        guard let process else { return nil }
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while process.isRunning {
+            if Date() > deadline { return nil }
+            usleep(10_000)
+        }
+        return process.terminationStatus
+    }
+
+    /// Kills the daemon with SIGKILL and removes the temporary directory.
+    public func cleanUp() {
+        if let process, process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        directory.remove()
+    }
+
+    deinit {
+        cleanUp()
+    }
+}
+
+public enum TemporaryDaemonError: Error, CustomStringConvertible {
+    case notReady(log: String)
+
+    public var description: String {
+        switch self {
+        case .notReady(let log): "the daemon did not report READY=1; its log:\n\(log)"
+        }
+    }
+}
