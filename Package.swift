@@ -101,7 +101,9 @@ let package = Package(
         // MARK: `make bench`: figures measured in one run against the real binary.
         .executableTarget(
             name: "loyaltyd-bench",
-            dependencies: ["LoyaltyStore", "LoyaltyDomain", "LoyaltyTestSupport"],
+            dependencies: [
+                "LoyaltyTestSupport", "LoyaltyStore", "TillClient", "TillProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tests/Benchmarks"
         ),
     ]

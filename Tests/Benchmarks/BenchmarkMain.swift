@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import LoyaltyStore
+import LoyaltyTestSupport
+import TillClient
+import TillProtocol
+
+/// `make bench`: figures for the performance targets, each beside its baseline measured in the
+/// same run on the same disk. Nothing here asserts a time: it prints, and people read.
+@main
+struct BenchmarkMain {
+    static func main() throws {
+        var arguments = CommandLine.arguments.dropFirst()
+        var binary = LoyaltydBinary.path
+        var members = 50_000
+        while let argument = arguments.popFirst() {
+            switch argument {
+            case "--binary": binary = arguments.popFirst() ?? binary
+            case "--members": members = Int(arguments.popFirst() ?? "") ?? members
+            default: fatalError("usage: loyaltyd-bench [--binary PATH] [--members N]")
+            }
+        }
+        setenv("LOYALTYD_BINARY", binary, 1)
+        print("loyaltyd bench: \(binary), \(members) members, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print(String(repeating: "-", count: 78))
+
+        let raw = try RawSQLiteBaseline.measure(transactions: 2_000)
+        print(row("raw SQLite: durable single-row transactions", String(format: "%.0f tx/s", raw)))
+
+        let daemon = try TemporaryDaemon()
+        try MemberSeed.seed(databasePath: daemon.databasePath, members: members)
+        try daemon.start()
+        usleep(500_000)
+        let idle = ProcessMemory.residentMegabytes(of: daemon.processID!)
+        print(row("idle resident memory, \(members) members", String(format: "%.1f MB (target < 30 MB)", idle)))
+
+        let session = TillLoad(socketPath: daemon.socketPath, members: members)
+        for tills in [1, 8] {
+            let quotes = try session.run(method: "purchase.quote", tills: tills, requestsPerTill: 4_000 / tills)
+            print(row("purchase.quote, \(tills) till(s)", quotes.summary + (tills == 1 ? "  (target p99 < 1 ms)" : "")))
+        }
+        for tills in [1, 8] {
+            let commits = try session.run(method: "purchase.commit", tills: tills, requestsPerTill: 2_000 / tills)
+            print(row("purchase.commit, \(tills) till(s)", commits.summary))
+            let ratio = commits.perSecond / raw
+            print(row("  commits/s ÷ raw durable tx/s", String(format: "%.2f", ratio) + (tills == 1 ? "  (target ≥ 0.80)" : "")))
+        }
+        let loaded = ProcessMemory.residentMegabytes(of: daemon.processID!)
+        print(row("resident memory after the load", String(format: "%.1f MB", loaded)))
+        daemon.stop()
+        let verify = try LoyaltydBinary.run(["db", "verify", "--config", daemon.configPath])
+        print(row("db verify after the run", verify.status == 0 ? "clean" : "PROBLEMS: \(verify.stdout)"))
+        daemon.cleanUp()
+    }
+
+    static func row(_ label: String, _ value: String) -> String {
+        label.padding(toLength: 46, withPad: " ", startingAt: 0) + value
+    }
+}
+
+/// Plain durable single-row transactions with the daemon's own pragmas, in the same directory
+/// the daemon's database uses: the ceiling a commit over the socket is compared with.
+enum RawSQLiteBaseline {
+    static func measure(transactions: Int) throws -> Double {
+        let directory = try TemporaryDirectory(prefix: "loyaltyd-raw")
+        defer { directory.remove() }
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        let pool = try DatabasePool(path: directory.file("raw.sqlite"), configuration: configuration)
+        try pool.write { db in try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, value TEXT NOT NULL)") }
+        let start = ContinuousClock.now
+        for index in 0..<transactions {
+            try pool.write { db in try db.execute(sql: "INSERT INTO t (value) VALUES (?)", arguments: ["row \(index)"]) }
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        try pool.close()
+        return Double(transactions) / seconds
+    }
+}
+
+/// Fills the database with members, each with a contactless card `04` + 12 hex digits of its number.
+enum MemberSeed {
+    static func seed(databasePath: String, members: Int) throws {
+        // Create the schema through the daemon's own migrations, then bulk-insert with sqlite3.
+        try LoyaltyStore(path: databasePath, storeID: "bench").close()
+        let sql = """
+            PRAGMA journal_mode=WAL;
+            BEGIN;
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(members))
+            INSERT INTO members (id, status, created_at_ms) SELECT printf('bench-m%08d', i), 'active', 0 FROM n;
+            INSERT INTO carriers (kind, value, member_id, status, created_at_ms)
+                SELECT 'uid', printf('04%012X', rowid), id, 'active', 0 FROM members;
+            INSERT INTO balances (member_id, points) SELECT id, 0 FROM members;
+            COMMIT;
+            SELECT COUNT(*) FROM members;
+            """
+        let output = SQLiteShell(path: databasePath).run(sql)
+        guard output.contains("\(members)") else { throw BenchmarkError(description: "seeding failed: \(output)") }
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Reads a process's resident memory from /proc.
+enum ProcessMemory {
+    static func residentMegabytes(of pid: Int32) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return -1 }
+        return kilobytes / 1024
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
