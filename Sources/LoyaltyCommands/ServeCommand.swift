@@ -32,7 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "loyaltyd")
         do {
             let daemon = try buildDaemon(
-                .init(configuration: settings, socketOverride: nil, databaseOverride: nil, environment: environment),
+                .init(
+                    configuration: settings, socketOverride: options.socket, databaseOverride: options.database,
+                    environment: environment),
                 logger: logger)
             try await daemon.run()
         } catch {

@@ -35,9 +35,12 @@ public struct Daemon: Sendable {
     public let configuration: ActiveConfiguration
     public let events: EventHub
     let group: ServiceGroup
+    let lifecycle: LifecycleService
 
+    /// Runs until SIGTERM or SIGINT, then drains and closes everything.
     public func run() async throws {
         try await group.run()
+        await lifecycle.record("daemon.stop", detail: "graceful shutdown")
         try store.close()
     }
 }
@@ -103,7 +106,7 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
         ],
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
-    return Daemon(store: store, configuration: active, events: events, group: group)
+    return Daemon(store: store, configuration: active, events: events, group: group, lifecycle: lifecycle)
 }
 
 

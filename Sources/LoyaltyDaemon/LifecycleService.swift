@@ -3,8 +3,9 @@ import LoyaltyStore
 import ServiceLifecycle
 import SystemdSupport
 
-/// Marks the daemon's start and stop in the event log and tells systemd when shutdown begins.
-/// It is the last service in the group, so it is the first to hear of a graceful shutdown.
+/// Marks the daemon's start in the event log and tells systemd when shutdown begins. It is the
+/// last service in the group, so it is the first to hear of a graceful shutdown; the stop record is
+/// written by ``Daemon/run()`` once every service, the till socket included, has finished.
 struct LifecycleService: Service {
     let store: LoyaltyStore
     let notifier: SystemdNotifier
@@ -16,10 +17,9 @@ struct LifecycleService: Service {
         try? await gracefulShutdown()
         notifier.stopping()
         logger.info("shutting down")
-        await record("daemon.stop", detail: "graceful shutdown")
     }
 
-    private func record(_ kind: String, detail: String) async {
+    func record(_ kind: String, detail: String) async {
         do {
             try await store.logEvent(kind: kind, detail: detail, nowMilliseconds: clock.now())
         } catch {

@@ -144,11 +144,11 @@ public struct TillAPI: TillRequestHandler {
             if case .storageUnavailable(let why) = error {
                 logger.error("database write failed", metadata: ["reason": "\(why)"])
             }
-            throw Self.rpcError(for: error)
+            throw Self.rpcError(for: error, encoder: TillResultEncoder(currency: configuration.value.currency))
         }
     }
 
-    static func rpcError(for error: StoreError) -> RPCError {
+    static func rpcError(for error: StoreError, encoder: TillResultEncoder) -> RPCError {
         switch error {
         case .unknownMember: RPCError(.unknownMember, error.description)
         case .unknownCard: RPCError(.unknownCard, error.description)
@@ -159,7 +159,8 @@ public struct TillAPI: TillRequestHandler {
         case .transactionVoided: RPCError(.transactionVoided, error.description)
         case .alreadyCommitted: RPCError(.alreadyCommitted, error.description)
         case .purchaseNotFound: RPCError(.purchaseNotFound, error.description)
-        case .refundExceedsPurchase: RPCError(.refundExceedsPurchase, error.description)
+        case .refundExceedsPurchase(let remaining):
+            RPCError(.refundExceedsPurchase, error.description, extra: [("remaining_refundable", encoder.money(remaining))])
         case .refundConflict: RPCError(.refundConflict, error.description)
         case .quote(.redemptionTooLarge(_, let redeemable)):
             RPCError(.redemptionRefused, error.description, extra: [("points_redeemable", .integer(redeemable.value))])

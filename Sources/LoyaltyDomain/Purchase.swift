@@ -42,10 +42,16 @@ public struct PurchaseRequest: Sendable, Hashable {
         self.redeemPoints = redeemPoints
     }
 
-    /// A stable text of everything that decides the result, for "same ids, different content" checks.
-    /// `memberID` is the member the reference resolved to.
-    public func fingerprint(memberID: MemberID) -> String {
-        var text = "member=\(memberID);total=\(total.minorUnits);redeem=\(redeemPoints.value)"
+    /// A stable hash of everything the till sent that decides the result, for "same ids, different
+    /// content" checks. It uses the member reference as sent, so a retry is recognised even after
+    /// the card was blocked in between.
+    public var fingerprint: String {
+        let reference = switch member {
+        case .id(let id): "id:\(id)"
+        case .carrier(let carrier): "\(carrier.kind.rawValue):\(carrier.value)"
+        case .phone(let phone): "phone:\(phone)"
+        }
+        var text = "member=\(reference);total=\(total.minorUnits);redeem=\(redeemPoints.value)"
         for line in lines {
             text += ";line=\(line.sku)|\(line.category ?? "")|\(line.quantity)|\(line.amount.minorUnits)"
         }

@@ -16,6 +16,14 @@ extension LoyaltyStore {
             if try Row.fetchOne(db, sql: "SELECT 1 FROM carriers WHERE kind = ? AND value = ?", arguments: [carrier.kind.rawValue, carrier.value]) != nil {
                 throw StoreError.carrierInUse(carrier)
             }
+            // A phone number identifies one member, whether it was given as the carrier or as contact data.
+            if let phone = enrolment.phone, let phoneCarrier = try? Carrier(kind: .phone, value: phone),
+               try Row.fetchOne(
+                   db, sql: "SELECT 1 FROM carriers WHERE kind = 'phone' AND value = ? UNION ALL SELECT 1 FROM members WHERE phone = ?",
+                   arguments: [phoneCarrier.value, phoneCarrier.value]) != nil
+            {
+                throw StoreError.carrierInUse(phoneCarrier)
+            }
             try db.execute(
                 sql: """
                     INSERT INTO members (id, name, phone, birthday, status, consent_at_ms, created_at_ms)

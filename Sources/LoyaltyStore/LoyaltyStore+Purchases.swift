@@ -14,6 +14,9 @@ extension LoyaltyStore {
     /// Quotes a purchase against the member's current state, without writing anything.
     public func quote(_ request: PurchaseRequest, program: LoyaltyProgram, nowMilliseconds: Int64) async throws(StoreError) -> (Quote, MemberID) {
         try await read { db in
+            if let state = try Self.purchaseState(tillID: request.tillID, transactionID: request.transactionID, in: db) {
+                throw state == "voided" ? StoreError.transactionVoided : StoreError.alreadyCommitted
+            }
             let member = try Self.resolve(request.member, in: db)
             do {
                 return (try program.quote(request, member: member, nowMilliseconds: nowMilliseconds), member.id)
@@ -35,8 +38,7 @@ extension LoyaltyStore {
     ) async throws(StoreError) -> CommitOutcome {
         let purchaseID = ids.next(milliseconds: nowMilliseconds)
         return try await write { db in
-            let member = try Self.resolve(request.member, in: db)
-            let fingerprint = request.fingerprint(memberID: member.id)
+            let fingerprint = request.fingerprint
             if let existing = try Row.fetchOne(
                 db, sql: "SELECT state, fingerprint, result, member_id FROM purchases WHERE till_id = ? AND transaction_id = ?",
                 arguments: [request.tillID, request.transactionID])
@@ -45,6 +47,7 @@ extension LoyaltyStore {
                 guard existing["fingerprint"] as String? == fingerprint else { throw StoreError.transactionConflict }
                 return CommitOutcome(result: existing["result"], isFirstCommit: false, memberID: existing["member_id"])
             }
+            let member = try Self.resolve(request.member, in: db)
             let quote: Quote
             do {
                 quote = try program.quote(request, member: member, nowMilliseconds: nowMilliseconds)
@@ -80,10 +83,7 @@ extension LoyaltyStore {
     public func void(tillID: String, transactionID: String, nowMilliseconds: Int64) async throws(StoreError) -> Bool {
         let purchaseID = ids.next(milliseconds: nowMilliseconds)
         return try await write { db in
-            if let state = try String.fetchOne(
-                db, sql: "SELECT state FROM purchases WHERE till_id = ? AND transaction_id = ?",
-                arguments: [tillID, transactionID])
-            {
+            if let state = try Self.purchaseState(tillID: tillID, transactionID: transactionID, in: db) {
                 guard state == "voided" else { throw StoreError.alreadyCommitted }
                 return false
             }
@@ -92,5 +92,12 @@ extension LoyaltyStore {
                 arguments: [purchaseID, tillID, transactionID, nowMilliseconds])
             return true
         }
+    }
+
+    /// `committed`, `voided`, or `nil` when the till has not committed or voided this transaction.
+    static func purchaseState(tillID: String, transactionID: String, in db: Database) throws -> String? {
+        try String.fetchOne(
+            db, sql: "SELECT state FROM purchases WHERE till_id = ? AND transaction_id = ?",
+            arguments: [tillID, transactionID])
     }
 }

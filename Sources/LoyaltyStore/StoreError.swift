@@ -19,7 +19,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unknownMember: "no member with that id"
+        case .unknownMember: "no such member"
         case .unknownCard(let carrier): "unknown card \(carrier.masked)"
         case .carrierInUse(let carrier): "\(carrier.masked) is already linked to a member"
         case .memberBlocked: "the member is blocked"

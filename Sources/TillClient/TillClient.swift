@@ -78,6 +78,11 @@ public final class TillClient {
         }
     }
 
+    /// Shuts down the sending side, as a till that has sent its last request may.
+    public func shutdownWriting() {
+        shutdown(descriptor, Int32(SHUT_WR))
+    }
+
     public func sendLine(_ bytes: [UInt8]) throws(TillClientError) {
         try sendRaw(bytes + [UInt8(ascii: "\n")])
     }

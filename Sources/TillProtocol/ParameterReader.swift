@@ -11,6 +11,7 @@ public struct ParameterReader {
         switch params {
         case nil: members = []
         case .object(let values)?: members = values
+        case .array(let values)? where values.isEmpty: members = []
         case .array?: throw .invalidParams("params must be an object with named parameters")
         case let other?: throw .invalidParams("params must be an object, got \(other.typeName)")
         }

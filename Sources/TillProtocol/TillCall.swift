@@ -61,7 +61,9 @@ public enum TillCall: Sendable, Hashable {
                 amount: amount))
         case "events.subscribe":
             let reader = try ParameterReader(request.params, allowed: ["till_id"])
-            return .subscribe(tillID: try reader.optionalString("till_id", maxLength: 64))
+            let lane = try reader.optionalString("till_id", maxLength: 64)
+            if lane?.isEmpty == true { throw .invalidParams("till_id must not be empty (leave it out to receive every lane)") }
+            return .subscribe(tillID: lane)
         default:
             throw RPCError(.methodNotFound, "method not found: \(request.method)")
         }

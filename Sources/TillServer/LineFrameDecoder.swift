@@ -49,7 +49,9 @@ struct LineFrameDecoder: ByteToMessageDecoder {
     }
 
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        // A half line at end of stream is a client that went away mid-request: it is dropped, never run.
+        // Complete lines still buffered are requests like any other; a half line at end of stream is
+        // a client that went away mid-request: it is dropped, never run.
+        while try decode(context: context, buffer: &buffer) == .continue {}
         buffer.moveReaderIndex(to: buffer.writerIndex)
         return .needMoreData
     }

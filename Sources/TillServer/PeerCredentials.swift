@@ -25,11 +25,15 @@ public struct PeerPolicy: Sendable, Hashable {
         self.allowedGIDs = allowedGIDs
     }
 
-    public func allows(_ peer: PeerCredentials?) -> Bool {
+    /// Whether `peer` may connect. `groups` lists the peer user's supplementary groups; it is
+    /// asked only when the primary group is not enough.
+    public func allows(_ peer: PeerCredentials?, groups: (UInt32) -> [UInt32] = { _ in [] }) -> Bool {
         guard let peer else { return allowedUIDs.isEmpty && allowedGIDs.isEmpty }
         if peer.uid == 0 { return true }
         if !allowedUIDs.isEmpty, !allowedUIDs.contains(peer.uid) { return false }
-        if !allowedGIDs.isEmpty, !allowedGIDs.contains(peer.gid) { return false }
+        if !allowedGIDs.isEmpty, !allowedGIDs.contains(peer.gid) {
+            return groups(peer.uid).contains(where: allowedGIDs.contains)
+        }
         return true
     }
 }

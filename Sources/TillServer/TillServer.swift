@@ -81,6 +81,8 @@ public struct TillServer: Service {
         let maximumLineBytes = configuration.maximumLineBytes
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 64)
+            // A till that shuts down its sending side after its last request still gets every answer.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Accepted> = { channel in
             Self.peerCredentials(of: channel).flatMapThrowing { peer in
                 try channel.pipeline.syncOperations.addHandler(
@@ -116,7 +118,7 @@ public struct TillServer: Service {
         let peer = accepted.peer
         do {
             try await accepted.channel.executeThenClose { inbound, outbound in
-                guard configuration.peerPolicy.allows(peer) else {
+                guard configuration.peerPolicy.allows(peer, groups: PeerCredentials.groups(ofUser:)) else {
                     logger.warning("till socket: refused a connection from a peer the config does not allow", metadata: ["peer": "\(peer.map(\.description) ?? "unknown")"])
                     try await refuse(outbound, .permissionDenied, "this user may not use the till socket")
                     return

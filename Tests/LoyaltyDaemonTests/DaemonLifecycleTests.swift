@@ -18,7 +18,9 @@ import TillProtocol
     }
 
     @Test func sighupReloadsAValidConfigAndKeepsTheOldOneOtherwise() throws {
-        let daemon = try TemporaryDaemon().start()
+        // --database on the command line stays in force across reloads.
+        let daemon = try TemporaryDaemon()
+        try daemon.start(extraArguments: ["--database", daemon.databasePath])
         let till = try daemon.client()
         let before = try till.result("status")["rules_version"]
 

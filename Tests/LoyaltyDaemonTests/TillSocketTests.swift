@@ -128,6 +128,30 @@ import TillProtocol
         #expect(try till.result("purchase.commit", purchase("T1", total: "1.00"))["points_earned"] == .integer(3))
     }
 
+    @Test func aTillThatHalfClosesStillGetsEveryAnswer() throws {
+        let daemon = try TemporaryDaemon().start()
+        let till = try daemon.client()
+        try till.sendRaw(Array(#"{"jsonrpc":"2.0","id":1,"method":"status"}\#n{"jsonrpc":"2.0","id":2,"method":"status"}\#n"#.utf8))
+        till.shutdownWriting()
+        #expect(try till.readMessage()["id"] == .integer(1))
+        #expect(try till.readMessage()["id"] == .integer(2))
+        #expect(till.isClosedByPeer())
+    }
+
+    @Test func aCommittedOrVoidedTransactionCannotBeQuotedAgain() throws {
+        let daemon = try TemporaryDaemon().start()
+        let till = try daemon.client()
+        _ = try till.result("member.enroll", .object([("card", card), ("phone", "+49 30 1234567"), ("consent", true)]))
+        _ = try till.result("purchase.commit", purchase("T1", total: "10.00"))
+        #expect(reason(try till.call("purchase.quote", purchase("T1", total: "10.00"))) == "already_committed")
+        _ = try till.result("purchase.void", .object([("till_id", "lane-1"), ("transaction_id", "T2")]))
+        #expect(reason(try till.call("purchase.quote", purchase("T2", total: "10.00"))) == "transaction_voided")
+        // A phone number identifies one member.
+        let other: JSONValue = .object([("kind", "barcode"), ("value", "2900000055555")])
+        #expect(reason(try till.call("member.enroll", .object([("card", other), ("phone", "+49301234567"), ("consent", true)]))) == "carrier_in_use")
+        #expect(reason(try till.call("member.enroll", .object([("phone", "0049 30 1234567"), ("consent", true)]))) == "carrier_in_use")
+    }
+
     @Test func notificationsAndBatchesFollowJSONRPC() throws {
         let daemon = try TemporaryDaemon().start()
         let till = try daemon.client()
