@@ -37,13 +37,14 @@ check-units:
 
 ## Figures for the performance targets, measured in one run on this machine (release build).
 bench: setup
-	$(SWIFT) build -c release --product loyaltyd
+	$(SWIFT) build -c release --static-swift-stdlib --product loyaltyd
 	$(SWIFT) build -c release --product loyaltyd-bench
 	$$($(SWIFT) build -c release --show-bin-path)/loyaltyd-bench --binary $$($(SWIFT) build -c release --show-bin-path)/loyaltyd
 
-## Install the binary, the example config, the systemd units and the sysusers entry (as root).
+## Install the binary (Swift runtime linked in: the store box needs no toolchain), the example config,
+## the systemd units and the sysusers entry (as root).
 install:
-	$(SWIFT) build -c release --product loyaltyd
+	$(SWIFT) build -c release --static-swift-stdlib --product loyaltyd
 	install -D -m 0755 $$($(SWIFT) build -c release --show-bin-path)/loyaltyd $(DESTDIR)$(PREFIX)/bin/loyaltyd
 	install -D -m 0640 config/loyaltyd.yaml $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml.example
 	test -e $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml || install -D -m 0640 config/loyaltyd.yaml $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml

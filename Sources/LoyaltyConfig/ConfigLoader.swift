@@ -51,13 +51,13 @@ public enum ConfigLoader {
     // MARK: Checking values
 
     private static func validate(_ raw: ConfigFile, file: String) throws(ConfigProblem) -> LoyaltyConfiguration {
-        guard raw.store.id.range(of: #"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,30}[A-Za-z0-9_])?$"#, options: .regularExpression) != nil else {
+        guard ConfigText.isName(raw.store.id, maximumLength: 32, inner: "_-", ends: "_") else {
             throw ConfigProblem(["store", "id"], "\"\(raw.store.id)\" must be 1 to 32 letters, digits, '_' or '-' (not at the ends)")
         }
-        guard TimeZone(identifier: raw.store.timeZone) != nil else {
+        guard ConfigText.isTimeZone(raw.store.timeZone) else {
             throw ConfigProblem(["store", "time_zone"], "unknown time zone \"\(raw.store.timeZone)\" (use a name like Europe/Berlin)")
         }
-        guard raw.currency.code.range(of: "^[A-Z]{3}$", options: .regularExpression) != nil else {
+        guard raw.currency.code.utf8.count == 3, raw.currency.code.allSatisfy({ ("A"..."Z").contains($0) }) else {
             throw ConfigProblem(["currency", "code"], "\"\(raw.currency.code)\" is not an ISO 4217 code like EUR")
         }
         guard (0...4).contains(raw.currency.minorUnits) else {

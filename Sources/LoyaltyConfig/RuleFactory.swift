@@ -6,7 +6,7 @@ enum RuleFactory {
     static let types = [FixedDiscountRule.type, PointsEarningRule.type]
 
     static func rule(from entry: ConfigFile.RuleEntry, path: [String]) throws(ConfigProblem) -> any PricingRule {
-        guard entry.id.range(of: #"^[A-Za-z0-9_.-]{1,64}$"#, options: .regularExpression) != nil else {
+        guard ConfigText.isName(entry.id, maximumLength: 64, inner: "_.-", ends: "_.-") else {
             throw ConfigProblem(path + ["id"], "\"\(entry.id)\" must be 1 to 64 letters, digits, '-', '_' or '.'")
         }
         switch entry.type {

@@ -17,17 +17,32 @@ public final class LoyaltyStore: Sendable {
     public init(path: String, storeID: String, migrate: Bool = true) throws {
         self.path = path
         self.ids = GlobalIDGenerator(storeID: storeID)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
-        }
-        configuration.label = "loyaltyd"
-        pool = try DatabasePool(path: path, configuration: configuration)
+        pool = try Self.openDatabase(path: path)
         if migrate {
             try StoreSchema.migrator.migrate(pool)
         }
+    }
+
+    /// Opens a database the way the ledger needs it: WAL, foreign keys, and `synchronous=FULL` on
+    /// the connection that writes, so that a commit acknowledged to a till survives a power cut.
+    /// The benchmark opens its baseline database with this too, so both measure the same thing.
+    public static func openDatabase(path: String) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "loyaltyd"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // DatabasePool sets synchronous=NORMAL when it enables WAL, after prepareDatabase has run:
+        // set FULL on its one writer connection afterwards.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return pool
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 is FULL), for checks and tests.
+    public func writerSynchronousMode() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Migrations this binary knows that the database has not applied yet.

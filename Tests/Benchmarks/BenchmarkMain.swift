@@ -35,6 +35,8 @@ struct BenchmarkMain {
         print(row("idle resident memory, \(members) members", String(format: "%.1f MB (target < 30 MB)", idle)))
 
         let session = TillLoad(socketPath: daemon.socketPath, members: members)
+        let transport = try session.run(method: "status", tills: 1, requestsPerTill: 2_000)
+        print(row("status (the socket round trip itself)", transport.summary))
         for tills in [1, 8] {
             let quotes = try session.run(method: "purchase.quote", tills: tills, requestsPerTill: 4_000 / tills)
             print(row("purchase.quote, \(tills) till(s)", quotes.summary + (tills == 1 ? "  (target p99 < 1 ms)" : "")))
@@ -64,12 +66,10 @@ enum RawSQLiteBaseline {
     static func measure(transactions: Int) throws -> Double {
         let directory = try TemporaryDirectory(prefix: "loyaltyd-raw")
         defer { directory.remove() }
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        let pool = try LoyaltyStore.openDatabase(path: directory.file("raw.sqlite"))
+        guard try pool.write({ db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }) == 2 else {
+            throw BenchmarkError(description: "the baseline is not synchronous=FULL")
         }
-        let pool = try DatabasePool(path: directory.file("raw.sqlite"), configuration: configuration)
         try pool.write { db in try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, value TEXT NOT NULL)") }
         let start = ContinuousClock.now
         for index in 0..<transactions {

@@ -115,6 +115,7 @@ import Testing
         let sqlite = SQLiteShell(path: directory.file("db.sqlite"))
         #expect(sqlite.run("PRAGMA journal_mode;").trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
         #expect(try store.pendingMigrations().isEmpty)
+        #expect(try store.writerSynchronousMode() == 2, "synchronous=FULL on the connection that commits")
     }
 
     @Test func eventsKeepOnlyTheMaskedCarrier() async throws {
