@@ -23,7 +23,7 @@ extension LoyaltyStore {
     ) async throws(StoreError) {
         let id = ids.next(milliseconds: nowMilliseconds)
         try await write { db in
-            try db.execute(
+            try db.cachedExecute(
                 sql: "INSERT INTO events (id, at_ms, kind, reader, carrier, member_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [id, nowMilliseconds, kind, reader, carrier?.masked, memberID, detail])
         }

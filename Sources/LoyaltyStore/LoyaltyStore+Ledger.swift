@@ -14,7 +14,7 @@ extension LoyaltyStore {
         refundID: String? = nil, rulesVersion: String?, note: String? = nil, nowMilliseconds: Int64
     ) throws {
         guard points != .zero else { return }
-        try db.execute(
+        try db.cachedExecute(
             sql: """
                 INSERT INTO ledger (id, member_id, kind, points, purchase_id, refund_id, rules_version, note, at_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -23,7 +23,7 @@ extension LoyaltyStore {
                 ids.next(milliseconds: nowMilliseconds), member, kind.rawValue, points.value, purchaseID, refundID,
                 rulesVersion, note, nowMilliseconds,
             ])
-        try db.execute(
+        try db.cachedExecute(
             sql: """
                 INSERT INTO balances (member_id, points) VALUES (?, ?)
                 ON CONFLICT (member_id) DO UPDATE SET points = points + excluded.points

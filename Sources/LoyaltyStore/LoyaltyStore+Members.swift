@@ -13,24 +13,23 @@ extension LoyaltyStore {
         let memberID = ids.next(milliseconds: nowMilliseconds)
         return try await write { db in
             let carrier = enrolment.carrier
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM carriers WHERE kind = ? AND value = ?", arguments: [carrier.kind.rawValue, carrier.value]) != nil {
+            if try db.cachedRow(sql: "SELECT 1 FROM carriers WHERE kind = ? AND value = ?", arguments: [carrier.kind.rawValue, carrier.value]) != nil {
                 throw StoreError.carrierInUse(carrier)
             }
             // A phone number identifies one member, whether it was given as the carrier or as contact data.
             if let phone = enrolment.phone, let phoneCarrier = try? Carrier(kind: .phone, value: phone),
-               try Row.fetchOne(
-                   db, sql: "SELECT 1 FROM carriers WHERE kind = 'phone' AND value = ? UNION ALL SELECT 1 FROM members WHERE phone = ?",
+               try db.cachedRow(sql: "SELECT 1 FROM carriers WHERE kind = 'phone' AND value = ? UNION ALL SELECT 1 FROM members WHERE phone = ?",
                    arguments: [phoneCarrier.value, phoneCarrier.value]) != nil
             {
                 throw StoreError.carrierInUse(phoneCarrier)
             }
-            try db.execute(
+            try db.cachedExecute(
                 sql: """
                     INSERT INTO members (id, name, phone, birthday, status, consent_at_ms, created_at_ms)
                     VALUES (?, ?, ?, ?, 'active', ?, ?)
                     """,
                 arguments: [memberID, enrolment.name, enrolment.phone, enrolment.birthday, enrolment.consentAtMilliseconds, nowMilliseconds])
-            try db.execute(
+            try db.cachedExecute(
                 sql: "INSERT INTO carriers (kind, value, member_id, status, created_at_ms) VALUES (?, ?, ?, 'active', ?)",
                 arguments: [carrier.kind.rawValue, carrier.value, memberID, nowMilliseconds])
             return MemberSummary(id: memberID, name: enrolment.name, status: .active, balance: .zero)
@@ -43,7 +42,7 @@ extension LoyaltyStore {
         case .id(let id):
             memberID = id
         case .carrier(let carrier):
-            guard let row = try Row.fetchOne(db, sql: "SELECT member_id, status FROM carriers WHERE kind = ? AND value = ?", arguments: [carrier.kind.rawValue, carrier.value]) else {
+            guard let row = try db.cachedRow(sql: "SELECT member_id, status FROM carriers WHERE kind = ? AND value = ?", arguments: [carrier.kind.rawValue, carrier.value]) else {
                 throw StoreError.unknownCard(carrier)
             }
             let status = CarrierStatus(rawValue: row["status"]) ?? .blocked
@@ -51,19 +50,17 @@ extension LoyaltyStore {
             memberID = row["member_id"]
         case .phone(let phone):
             let carrier = try? Carrier(kind: .phone, value: phone)
-            if let carrier, let row = try Row.fetchOne(db, sql: "SELECT member_id, status FROM carriers WHERE kind = 'phone' AND value = ?", arguments: [carrier.value]) {
+            if let carrier, let row = try db.cachedRow(sql: "SELECT member_id, status FROM carriers WHERE kind = 'phone' AND value = ?", arguments: [carrier.value]) {
                 let status = CarrierStatus(rawValue: row["status"]) ?? .blocked
                 guard status == .active else { throw StoreError.cardBlocked(status) }
                 memberID = row["member_id"]
-            } else if let id = try String.fetchOne(db, sql: "SELECT id FROM members WHERE phone = ? ORDER BY created_at_ms LIMIT 1", arguments: [phone]) {
+            } else if let id = try db.cachedValue(String.self, sql: "SELECT id FROM members WHERE phone = ? ORDER BY created_at_ms LIMIT 1", arguments: [phone]) {
                 memberID = id
             } else {
                 throw StoreError.unknownMember
             }
         }
-        guard let row = try Row.fetchOne(
-            db,
-            sql: """
+        guard let row = try db.cachedRow(sql: """
                 SELECT m.id, m.name, m.status, COALESCE(b.points, 0) AS balance
                 FROM members m LEFT JOIN balances b ON b.member_id = m.id WHERE m.id = ?
                 """,

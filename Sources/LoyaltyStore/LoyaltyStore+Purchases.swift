@@ -39,8 +39,7 @@ extension LoyaltyStore {
         let purchaseID = ids.next(milliseconds: nowMilliseconds)
         return try await write { db in
             let fingerprint = request.fingerprint
-            if let existing = try Row.fetchOne(
-                db, sql: "SELECT state, fingerprint, result, member_id FROM purchases WHERE till_id = ? AND transaction_id = ?",
+            if let existing = try db.cachedRow(sql: "SELECT state, fingerprint, result, member_id FROM purchases WHERE till_id = ? AND transaction_id = ?",
                 arguments: [request.tillID, request.transactionID])
             {
                 guard existing["state"] as String == "committed" else { throw StoreError.transactionVoided }
@@ -55,7 +54,7 @@ extension LoyaltyStore {
                 throw StoreError.quote(error)
             }
             let result = encode(quote, member.id)
-            try db.execute(
+            try db.cachedExecute(
                 sql: """
                     INSERT INTO purchases (id, till_id, transaction_id, state, member_id, fingerprint, total, discount,
                         redeemed_value, payable, points_earned, points_redeemed, rules_version, result, at_ms)
@@ -87,7 +86,7 @@ extension LoyaltyStore {
                 guard state == "voided" else { throw StoreError.alreadyCommitted }
                 return false
             }
-            try db.execute(
+            try db.cachedExecute(
                 sql: "INSERT INTO purchases (id, till_id, transaction_id, state, at_ms) VALUES (?, ?, ?, 'voided', ?)",
                 arguments: [purchaseID, tillID, transactionID, nowMilliseconds])
             return true
@@ -96,8 +95,7 @@ extension LoyaltyStore {
 
     /// `committed`, `voided`, or `nil` when the till has not committed or voided this transaction.
     static func purchaseState(tillID: String, transactionID: String, in db: Database) throws -> String? {
-        try String.fetchOne(
-            db, sql: "SELECT state FROM purchases WHERE till_id = ? AND transaction_id = ?",
+        try db.cachedValue(String.self, sql: "SELECT state FROM purchases WHERE till_id = ? AND transaction_id = ?",
             arguments: [tillID, transactionID])
     }
 }

@@ -32,15 +32,13 @@ extension LoyaltyStore {
     ) async throws(StoreError) -> RefundOutcome {
         let rowID = ids.next(milliseconds: nowMilliseconds)
         return try await write { db in
-            guard let purchase = try Row.fetchOne(
-                db, sql: "SELECT * FROM purchases WHERE till_id = ? AND transaction_id = ? AND state = 'committed'",
+            guard let purchase = try db.cachedRow(sql: "SELECT * FROM purchases WHERE till_id = ? AND transaction_id = ? AND state = 'committed'",
                 arguments: [tillID, transactionID])
             else { throw StoreError.purchaseNotFound }
             let purchaseID: String = purchase["id"]
             let total = Money(minorUnits: purchase["total"])
 
-            if let previous = try Row.fetchOne(
-                db, sql: "SELECT purchase_id, amount, result FROM refunds WHERE till_id = ? AND refund_id = ?",
+            if let previous = try db.cachedRow(sql: "SELECT purchase_id, amount, result FROM refunds WHERE till_id = ? AND refund_id = ?",
                 arguments: [tillID, refundID])
             {
                 // A retry: same purchase, and the same amount when one was given.
@@ -49,9 +47,7 @@ extension LoyaltyStore {
                 return RefundOutcome(result: previous["result"], isFirstRefund: false)
             }
 
-            let before = try Row.fetchOne(
-                db,
-                sql: """
+            let before = try db.cachedRow(sql: """
                     SELECT COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(points_reversed), 0) AS reversed,
                            COALESCE(SUM(points_restored), 0) AS restored
                     FROM refunds WHERE purchase_id = ?
@@ -71,12 +67,12 @@ extension LoyaltyStore {
                 refundedBefore: refundedBefore, refunding: refunding, basis: total, rounding: rounding)
 
             let memberID: String = purchase["member_id"]
-            let balanceBefore = try Int64.fetchOne(db, sql: "SELECT points FROM balances WHERE member_id = ?", arguments: [memberID]) ?? 0
+            let balanceBefore = try db.cachedValue(Int64.self, sql: "SELECT points FROM balances WHERE member_id = ?", arguments: [memberID]) ?? 0
             let settlement = RefundSettlement(
                 memberID: memberID, amount: refunding, pointsReversed: reversed, pointsRestored: restored,
                 remaining: remaining - refunding, balanceAfter: Points(balanceBefore) - reversed + restored)
             let result = encode(settlement)
-            try db.execute(
+            try db.cachedExecute(
                 sql: """
                     INSERT INTO refunds (id, till_id, refund_id, purchase_id, amount, points_reversed, points_restored, result, at_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

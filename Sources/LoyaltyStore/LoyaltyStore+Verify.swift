@@ -43,7 +43,7 @@ extension LoyaltyStore {
                 let ledger: Int64 = row["ledger"]
                 return cached == ledger ? nil : .init(memberID: row["member_id"], cached: Points(cached), ledger: Points(ledger))
             }
-            let entries = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger") ?? 0
+            let entries = try db.cachedValue(Int.self, sql: "SELECT COUNT(*) FROM ledger") ?? 0
             return VerifyReport(integrity: integrity, membersChecked: rows.count, ledgerEntries: entries, mismatches: mismatches)
         }
     }

@@ -42,7 +42,7 @@ public final class LoyaltyStore: Sendable {
 
     /// The writer connection's `PRAGMA synchronous` (2 is FULL), for checks and tests.
     public func writerSynchronousMode() throws -> Int {
-        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        try pool.writeWithoutTransaction { db in try db.cachedValue(Int.self, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Migrations this binary knows that the database has not applied yet.
@@ -101,8 +101,8 @@ public final class LoyaltyStore: Sendable {
     public func health() async -> StoreHealth {
         do {
             return try await read { db in
-                let members = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members") ?? 0
-                let purchases = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM purchases WHERE state = 'committed'") ?? 0
+                let members = try db.cachedValue(Int.self, sql: "SELECT COUNT(*) FROM members") ?? 0
+                let purchases = try db.cachedValue(Int.self, sql: "SELECT COUNT(*) FROM purchases WHERE state = 'committed'") ?? 0
                 let applied = try StoreSchema.migrator.appliedIdentifiers(db)
                 return StoreHealth(
                     state: "ok", schemaVersion: applied.count, members: members, purchases: purchases, problem: nil)

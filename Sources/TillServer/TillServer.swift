@@ -64,7 +64,8 @@ public struct TillServer: Service {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await accepted in inbound {
-                        group.addTask { await self.serve(accepted) }
+                        let executor = EventLoopTaskExecutor(accepted.channel.channel.eventLoop)
+                        group.addTask(executorPreference: executor) { await self.serve(accepted) }
                     }
                 }
             }
