@@ -11,6 +11,7 @@ public final class LoyaltyStore: Sendable {
     public let path: String
     let pool: DatabasePool
     let ids: GlobalIDGenerator
+    let commits: GroupCommitQueue
 
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Parameter storeID: this store's id from the config; prefixes every id the store creates.
@@ -18,6 +19,7 @@ public final class LoyaltyStore: Sendable {
         self.path = path
         self.ids = GlobalIDGenerator(storeID: storeID)
         pool = try Self.openDatabase(path: path)
+        commits = GroupCommitQueue(pool: pool)
         if migrate {
             try StoreSchema.migrator.migrate(pool)
         }
@@ -59,11 +61,12 @@ public final class LoyaltyStore: Sendable {
         return pending
     }
 
-    /// Runs `body` in one write transaction, turning a full, read-only or failing disk into
+    /// Runs `body` as one all-or-nothing write (a savepoint in a group-committed transaction),
+    /// returning once it is durable. A full, read-only or failing disk becomes
     /// ``StoreError/storageUnavailable(_:)`` so the till gets a clear error.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
-            return try await pool.write(body)
+            return try await commits.write(body)
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {

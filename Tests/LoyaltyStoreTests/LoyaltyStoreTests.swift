@@ -60,6 +60,24 @@ import Testing
         #expect(try await store.member(.carrier(card)).balance == Points(285))
     }
 
+    @Test func aFailingWriteInAGroupCommitLeavesTheOthersWritten() async throws {
+        _ = try await enroll()
+        _ = try await commit(purchase("T0", total: 100))
+        // Commits arriving together share transactions; the conflicting ones fail alone.
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for index in 1...30 {
+                group.addTask {
+                    let request = index % 3 == 0 ? purchase("T0", total: 999) : purchase("T\(index)", total: 10_000)
+                    return (try? await commit(request)) != nil
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 20)
+        #expect(try await store.member(.carrier(card)).balance == Points(3 + 20 * 285))
+        #expect(try await store.verify().isClean)
+    }
+
     @Test func voidBlocksALateCommitAndCannotUndoACommit() async throws {
         _ = try await enroll()
         #expect(try await store.void(tillID: "lane-1", transactionID: "T9", nowMilliseconds: 1))
