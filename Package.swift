@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "loyaltyd-bench",
             dependencies: [
-                "LoyaltyTestSupport", "LoyaltyStore", "TillClient", "TillProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+                "LoyaltyTestSupport", "LoyaltyStore", "LoyaltyDomain", "TillClient", "TillProtocol", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/Benchmarks"
         ),

@@ -14,14 +14,15 @@ struct WatchdogService: Service {
     func run() async throws {
         guard let interval else { return }
         logger.info("systemd watchdog on", metadata: ["ping_interval": "\(interval)"])
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the loop; the ping stops only after the till socket has drained.
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 if await isHealthy() {
                     notifier.watchdog()
                 } else {
                     logger.error("health check failed: not pinging the systemd watchdog")
                 }
-                try await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }

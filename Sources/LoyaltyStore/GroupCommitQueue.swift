@@ -48,14 +48,15 @@ final class GroupCommitQueue: Sendable {
                 return true
             }
             if startWriter {
-                Task.detached { await self.writeBatches() }
+                // The batches are written on the database's own writer thread, without a task.
+                pool.asyncWriteWithoutTransaction { db in self.writeBatches(db) }
             }
         }
         return value as! T  // `work` returned a T: the cast cannot fail
     }
 
-    /// Writes batches until nothing is waiting.
-    private func writeBatches() async {
+    /// Writes batches until nothing is waiting. Runs on the writer connection's thread.
+    private func writeBatches(_ db: Database) {
         while true {
             let batch = state.withLock { state -> [Pending] in
                 let batch = Array(state.waiting.prefix(Self.maximumBatch))
@@ -65,7 +66,7 @@ final class GroupCommitQueue: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                try await pool.write { db in
+                try db.inTransaction {
                     for pending in batch {
                         let result: Result<any Sendable, any Error>
                         do {
@@ -85,6 +86,7 @@ final class GroupCommitQueue: Sendable {
                     guard db.isInsideTransaction else {
                         throw DatabaseError(resultCode: .SQLITE_ABORT, message: "the transaction was rolled back")
                     }
+                    return .commit
                 }
                 for pending in batch {
                     pending.continuation.resume(with: pending.outcome.withLock { $0 } ?? .failure(CancellationError()))

@@ -26,6 +26,8 @@ struct BenchmarkMain {
 
         let raw = try RawSQLiteBaseline.measure(transactions: 2_000)
         print(row("raw SQLite: durable single-row transactions", String(format: "%.0f tx/s", raw)))
+        let inProcess = try InProcessCommits.measure(commits: 2_000)
+        print(row("store commits in process (no socket)", String(format: "%.0f/s", inProcess)))
 
         let daemon = try TemporaryDaemon()
         try MemberSeed.seed(databasePath: daemon.databasePath, members: members)
@@ -35,8 +37,8 @@ struct BenchmarkMain {
         print(row("idle resident memory, \(members) members", String(format: "%.1f MB (target < 30 MB)", idle)))
 
         let session = TillLoad(socketPath: daemon.socketPath, members: members)
-        let transport = try session.run(method: "status", tills: 1, requestsPerTill: 2_000)
-        print(row("status (the socket round trip itself)", transport.summary))
+        let transport = try session.run(method: "status", tills: 1, requestsPerTill: 2_000, expectError: true)
+        print(row("socket round trip, JSON-RPC, no database", transport.summary))
         for tills in [1, 8] {
             let quotes = try session.run(method: "purchase.quote", tills: tills, requestsPerTill: 4_000 / tills)
             print(row("purchase.quote, \(tills) till(s)", quotes.summary + (tills == 1 ? "  (target p99 < 1 ms)" : "")))

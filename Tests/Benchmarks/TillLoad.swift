@@ -30,7 +30,9 @@ final class TillLoad: Sendable {
         }
     }
 
-    func run(method: String, tills: Int, requestsPerTill: Int) throws -> Result {
+    /// Runs the load. With `expectError`, requests carry a parameter the method refuses, so the
+    /// daemon answers with an error before any database work: the protocol's own cost.
+    func run(method: String, tills: Int, requestsPerTill: Int, expectError: Bool = false) throws -> Result {
         let collected = Mutex<[Double]>([])
         let failures = Mutex<[String]>([])
         let group = DispatchGroup()
@@ -45,9 +47,12 @@ final class TillLoad: Sendable {
                     latencies.reserveCapacity(requestsPerTill)
                     for _ in 0..<requestsPerTill {
                         let number = sequence.wrappingAdd(1, ordering: .relaxed).newValue
-                        let request: JSONValue? = method == "status" ? nil : params(till: till, number: number)
+                        let request = expectError ? .object([("unknown", "x")]) : params(till: till, number: number)
                         let began = ContinuousClock.now
-                        _ = try client.result(method, request)
+                        let response = try client.call(method, request)
+                        guard (response["error"] != nil) == expectError else {
+                            throw BenchmarkError(description: "unexpected answer: \(JSONWriter.string(of: response))")
+                        }
                         let elapsed = ContinuousClock.now - began
                         latencies.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
                     }

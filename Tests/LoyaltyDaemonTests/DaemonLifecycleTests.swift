@@ -17,6 +17,15 @@ import TillProtocol
         #expect(SQLiteShell(path: daemon.databasePath).run("PRAGMA integrity_check;").hasPrefix("ok"))
     }
 
+    @Test func pingsTheWatchdogAndLogsWithJournaldPriorities() throws {
+        let daemon = try TemporaryDaemon()
+        try daemon.start(environment: ["WATCHDOG_USEC": "200000", "JOURNAL_STREAM": "8:12345"])
+        #expect(daemon.notifications.waitFor("WATCHDOG=1", timeoutSeconds: 5))
+        #expect(daemon.log.contains("<5>loyaltyd 0."), "notice-level lines carry <5>")
+        #expect(daemon.log.contains("<6>till socket: listening"), "info-level lines carry <6>")
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func sighupReloadsAValidConfigAndKeepsTheOldOneOtherwise() throws {
         // --database on the command line stays in force across reloads.
         let daemon = try TemporaryDaemon()
