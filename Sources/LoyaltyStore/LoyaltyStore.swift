@@ -62,17 +62,12 @@ public final class LoyaltyStore: Sendable {
     }
 
     /// Runs `body` as one all-or-nothing write (a savepoint in a group-committed transaction),
-    /// returning once it is durable. A full, read-only or failing disk becomes
-    /// ``StoreError/storageUnavailable(_:)`` so the till gets a clear error.
+    /// returning once it is durable.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await commits.write(body)
-        } catch let error as StoreError {
-            throw error
-        } catch let error as DatabaseError {
-            throw Self.storageError(error)
         } catch {
-            throw .storageUnavailable("\(error)")
+            throw Self.storeError(error)
         }
     }
 
@@ -80,17 +75,17 @@ public final class LoyaltyStore: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.read(body)
-        } catch let error as StoreError {
-            throw error
-        } catch let error as DatabaseError {
-            throw Self.storageError(error)
         } catch {
-            throw .storageUnavailable("\(error)")
+            throw Self.storeError(error)
         }
     }
 
-    static func storageError(_ error: DatabaseError) -> StoreError {
-        switch error.resultCode {
+    /// Keeps a ``StoreError`` as it is; a full, read-only or failing disk becomes
+    /// ``StoreError/storageUnavailable(_:)`` so the till gets a clear error.
+    static func storeError(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        guard let error = error as? DatabaseError else { return .storageUnavailable("\(error)") }
+        return switch error.resultCode {
         case .SQLITE_FULL: .storageUnavailable("the disk is full")
         case .SQLITE_READONLY: .storageUnavailable("the database is read-only")
         case .SQLITE_IOERR: .storageUnavailable("disk I/O error")
