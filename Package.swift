@@ -24,6 +24,10 @@ let package = Package(
             dependencies: ["LoyaltyCommands"]
         ),
 
+        // MARK: C libraries, as the system has them.
+        /// pcsc-lite's <winscard.h>: contactless readers through pcscd.
+        .systemLibrary(name: "CPCSCLite", pkgConfig: "libpcsclite", providers: [.apt(["libpcsclite-dev"])]),
+
         // MARK: Libraries, from the pure core outwards.
         /// Members, carriers, money, points, rules and quotes. No I/O.
         .target(name: "LoyaltyDomain"),
@@ -55,6 +59,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        /// Contactless readers through pcsc-lite: a dedicated thread per PC/SC context, card UIDs.
+        .target(
+            name: "ContactlessReaders",
+            dependencies: ["CPCSCLite", "LoyaltyDomain", .product(name: "Logging", package: "swift-log")]
+        ),
         /// A blocking client of the till socket, for the technician commands, the tests and the benchmark.
         .target(name: "TillClient", dependencies: ["TillProtocol"]),
         /// The daemon: composes store, rules, till server and systemd glue into one ServiceGroup.
@@ -62,6 +71,7 @@ let package = Package(
             name: "LoyaltyDaemon",
             dependencies: [
                 "LoyaltyDomain", "LoyaltyConfig", "LoyaltyStore", "TillProtocol", "TillServer", "SystemdSupport",
+                "ContactlessReaders",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

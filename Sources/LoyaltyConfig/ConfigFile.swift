@@ -6,10 +6,11 @@ struct ConfigFile: Decodable {
     var tillSocket: TillSocketSection
     var database: DatabaseSection
     var program: ProgramSection
+    var readers: ReadersSection
     var logging: LoggingSection
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case store, currency, database, program, logging
+        case store, currency, database, program, readers, logging
         case tillSocket = "till_socket"
     }
 
@@ -21,6 +22,7 @@ struct ConfigFile: Decodable {
         tillSocket = try container.decodeIfPresent(TillSocketSection.self, forKey: .tillSocket) ?? TillSocketSection()
         database = try container.decodeIfPresent(DatabaseSection.self, forKey: .database) ?? DatabaseSection()
         program = try container.decodeIfPresent(ProgramSection.self, forKey: .program) ?? ProgramSection()
+        readers = try container.decodeIfPresent(ReadersSection.self, forKey: .readers) ?? ReadersSection()
         logging = try container.decodeIfPresent(LoggingSection.self, forKey: .logging) ?? LoggingSection()
     }
 
@@ -145,6 +147,61 @@ struct ConfigFile: Decodable {
                 settings[key.stringValue] = try container.decode(String.self, forKey: key)
             }
             self.settings = settings
+        }
+    }
+
+    struct ReadersSection: Decodable {
+        var repeatWindowMilliseconds = 3_000
+        var contactless = ContactlessSection()
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case contactless
+            case repeatWindowMilliseconds = "repeat_window_ms"
+        }
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            repeatWindowMilliseconds = try container.decodeIfPresent(Int.self, forKey: .repeatWindowMilliseconds) ?? repeatWindowMilliseconds
+            contactless = try container.decodeIfPresent(ContactlessSection.self, forKey: .contactless) ?? contactless
+        }
+    }
+
+    struct ContactlessSection: Decodable {
+        var enabled = true
+        var readers: [LaneEntry] = []
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case enabled, readers
+        }
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? enabled
+            readers = try container.decodeIfPresent([LaneEntry].self, forKey: .readers) ?? readers
+        }
+    }
+
+    /// A reader selected by name pattern, and the till (lane) its reads go to.
+    struct LaneEntry: Decodable {
+        var name: String
+        var tillID: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name
+            case tillID = "till_id"
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            tillID = try container.decodeIfPresent(String.self, forKey: .tillID)
         }
     }
 

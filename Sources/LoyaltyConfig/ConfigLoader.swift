@@ -105,6 +105,19 @@ public enum ConfigLoader {
             rules.append(try RuleFactory.rule(from: entry, path: path))
         }
 
+        guard (0...3_600_000).contains(raw.readers.repeatWindowMilliseconds) else {
+            throw ConfigProblem(["readers", "repeat_window_ms"], "must be between 0 and 3600000")
+        }
+        var lanes: [LoyaltyConfiguration.Lane] = []
+        for (index, entry) in raw.readers.contactless.readers.enumerated() {
+            let path = ["readers", "contactless", "readers", String(index)]
+            guard !entry.name.isEmpty, entry.name.utf8.count <= 128 else { throw ConfigProblem(path + ["name"], "must be 1 to 128 characters") }
+            if let tillID = entry.tillID, tillID.isEmpty || tillID.utf8.count > 64 {
+                throw ConfigProblem(path + ["till_id"], "must be 1 to 64 characters")
+            }
+            lanes.append(.init(pattern: entry.name, tillID: entry.tillID))
+        }
+
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(raw.logging.level) else {
             throw ConfigProblem(["logging", "level"], "\"\(raw.logging.level)\" is not one of \(levels.joined(separator: ", "))")
@@ -119,6 +132,9 @@ public enum ConfigLoader {
                 maximumLineBytes: socket.maximumLineBytes),
             databasePath: raw.database.path,
             program: LoyaltyProgram(rules: rules, rounding: rounding, pointValue: pointValue),
+            readers: .init(
+                repeatWindowMilliseconds: Int64(raw.readers.repeatWindowMilliseconds),
+                contactlessEnabled: raw.readers.contactless.enabled, contactlessLanes: lanes),
             logLevel: raw.logging.level)
     }
 

@@ -12,7 +12,34 @@ public struct LoyaltyConfiguration: Sendable {
     public var tillSocket: TillSocketOptions
     public var databasePath: String
     public var program: LoyaltyProgram
+    public var readers: ReaderOptions
     public var logLevel: String
+
+    /// Which card readers the daemon uses and which till each one serves.
+    public struct ReaderOptions: Sendable, Hashable {
+        /// The same card on the same reader again within this window is not reported again.
+        public var repeatWindowMilliseconds: Int64
+        public var contactlessEnabled: Bool
+        /// Contactless readers to use, by name pattern (`*` and `?`); empty means every reader, unmapped.
+        public var contactlessLanes: [Lane]
+
+        public init(repeatWindowMilliseconds: Int64 = 3_000, contactlessEnabled: Bool = true, contactlessLanes: [Lane] = []) {
+            self.repeatWindowMilliseconds = repeatWindowMilliseconds
+            self.contactlessEnabled = contactlessEnabled
+            self.contactlessLanes = contactlessLanes
+        }
+    }
+
+    /// Readers whose name matches `pattern` serve the till `tillID` (all tills when `nil`).
+    public struct Lane: Sendable, Hashable {
+        public var pattern: String
+        public var tillID: String?
+
+        public init(pattern: String, tillID: String?) {
+            self.pattern = pattern
+            self.tillID = tillID
+        }
+    }
 
     /// Options of the till socket.
     public struct TillSocketOptions: Sendable, Hashable {

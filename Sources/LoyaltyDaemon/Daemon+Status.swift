@@ -18,7 +18,7 @@ final class ConnectionCounter: Sendable {
 /// The `status` method's result.
 func statusReport(
     store: LoyaltyStore, configuration: LoyaltyConfiguration, startedAt: Int64, clock: WallClock,
-    connections: Int, subscribers: Int
+    connections: Int, subscribers: Int, readers: ReaderDirectory
 ) async -> JSONValue {
     let health = await store.health()
     var database: [(String, JSONValue)] = [
@@ -35,7 +35,7 @@ func statusReport(
         ("currency", .string(configuration.currency.code)),
         ("rules_version", .string(configuration.program.version)),
         ("uptime_seconds", .integer((clock.now() - startedAt) / 1000)),
-        ("readers", .array([])),
+    ] + readers.statusJSON + [
         ("database", .object(database)),
         ("connections", .integer(Int64(connections))),
         ("subscribers", .integer(Int64(subscribers))),

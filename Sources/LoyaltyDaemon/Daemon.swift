@@ -70,10 +70,11 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
     let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     let connectionCount = ConnectionCounter()
+    let readers = ReaderDirectory()
     let status: @Sendable () async -> JSONValue = {
         await statusReport(
             store: store, configuration: active.value, startedAt: startedAt, clock: clock,
-            connections: connectionCount.value, subscribers: events.count)
+            connections: connectionCount.value, subscribers: events.count, readers: readers)
     }
     let api = TillAPI(store: store, configuration: active, events: events, clock: clock, status: status, logger: logger)
     let server = TillServer(
@@ -95,13 +96,22 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
     let reload = ReloadService(
         configuration: active, overrides: (options.socketOverride, options.databaseOverride), notifier: notifier, logger: logger)
     let lifecycle = LifecycleService(store: store, notifier: notifier, clock: clock, logger: logger)
+    let router = CardReadRouter(store: store, events: events, configuration: active, clock: clock, logger: logger)
+    var readerServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if settings.readers.contactlessEnabled {
+        readerServices.append(.init(service: ContactlessReaderService(directory: readers, router: router, configuration: active, logger: logger)))
+    } else {
+        readers.set(ContactlessReaderService.kind, .init(state: "disabled", reason: "readers.contactless.enabled is false"))
+    }
 
-    // Shutdown runs in reverse order: lifecycle (STOPPING=1), then the till socket drains, then the rest.
+    // Shutdown runs in reverse order: lifecycle (STOPPING=1), the readers, then the till socket
+    // drains, then the rest.
     let group = ServiceGroup(configuration: .init(
         services: [
             .init(service: watchdog, successTerminationBehavior: .ignore),
             .init(service: reload),
             .init(service: server),
+        ] + readerServices + [
             .init(service: lifecycle),
         ],
         gracefulShutdownSignals: [.sigterm, .sigint],

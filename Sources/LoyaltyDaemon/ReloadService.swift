@@ -38,6 +38,7 @@ struct ReloadService: Service {
         if next.tillSocket != current.tillSocket { restartNeeded.append("till_socket") }
         if next.databasePath != current.databasePath { restartNeeded.append("database.path") }
         if next.currency != current.currency { restartNeeded.append("currency") }
+        if next.readers.contactlessEnabled != current.readers.contactlessEnabled { restartNeeded.append("readers.contactless.enabled") }
         guard restartNeeded.isEmpty else {
             logger.error(
                 "configuration reload refused: these settings only change with a restart",

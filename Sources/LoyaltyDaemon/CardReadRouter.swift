@@ -1,0 +1,69 @@
+import Logging
+import LoyaltyDomain
+import LoyaltyStore
+import TillProtocol
+
+/// One read from a card reader, before the member is looked up.
+struct CardRead: Sendable {
+    var reader: ReaderDirectory.Reader
+    /// The carrier read, or `nil` when the card could not be read.
+    var carrier: Carrier?
+    /// Why the card could not be read.
+    var problem: String?
+}
+
+/// Turns a card read into a member lookup, a `card.read` notification to the tills of the
+/// reader's lane, a log line and an event log row. The carrier goes to the till in full (it needs
+/// it to enrol an unknown card) but is masked everywhere else.
+struct CardReadRouter: Sendable {
+    let store: LoyaltyStore
+    let events: EventHub
+    let configuration: ActiveConfiguration
+    let clock: WallClock
+    let logger: Logger
+
+    func route(_ read: CardRead) async {
+        let encoder = TillResultEncoder(currency: configuration.value.currency)
+        var member: MemberSummary?
+        let result: String
+        if let carrier = read.carrier {
+            do {
+                member = try await store.member(.carrier(carrier))
+                result = "member"
+            } catch .unknownCard {
+                result = "unknown_card"
+            } catch .cardBlocked {
+                result = "blocked_card"
+            } catch {
+                logger.error("card read: member lookup failed", metadata: ["reason": "\(error)"])
+                result = "lookup_failed"
+            }
+        } else {
+            result = "unreadable"
+        }
+        var params: [(String, JSONValue)] = [
+            ("reader", .string(read.reader.name)),
+            ("kind", .string(read.reader.kind)),
+            ("till_id", read.reader.tillID.map(JSONValue.string) ?? .null),
+            ("result", .string(result)),
+            ("card", read.carrier.map { .object([("kind", .string($0.kind.rawValue)), ("value", .string($0.value))]) } ?? .null),
+            ("member", member.map(encoder.member) ?? .null),
+        ]
+        if let problem = read.problem { params.append(("problem", .string(problem))) }
+        await events.publish(method: "card.read", params: .object(params), lane: read.reader.tillID)
+
+        logger.info(
+            "card read",
+            metadata: [
+                "reader": "\(read.reader.name)", "carrier": "\(read.carrier?.masked ?? "-")", "result": "\(result)",
+                "member": "\(member?.id ?? "-")",
+            ])
+        do {
+            try await store.logEvent(
+                kind: "card.read", reader: read.reader.name, carrier: read.carrier, memberID: member?.id,
+                detail: read.problem.map { "\(result): \($0)" } ?? result, nowMilliseconds: clock.now())
+        } catch {
+            logger.error("cannot write to the event log", metadata: ["reason": "\(error)"])
+        }
+    }
+}

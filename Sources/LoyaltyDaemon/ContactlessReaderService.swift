@@ -1,0 +1,94 @@
+import ContactlessReaders
+import Dispatch
+import Logging
+import LoyaltyDomain
+import LoyaltyStore
+import ServiceLifecycle
+import TillProtocol
+
+/// Contactless readers through pcscd: runs the PC/SC monitor on its own thread and turns what
+/// it reports into reader changes and card reads. pcscd being away never stops the daemon: the
+/// subsystem shows as degraded in `status` while the monitor retries.
+struct ContactlessReaderService: Service {
+    static let kind = "contactless"
+
+    let directory: ReaderDirectory
+    let router: CardReadRouter
+    let configuration: ActiveConfiguration
+    let logger: Logger
+
+    func run() async throws {
+        let (events, continuation) = AsyncStream.makeStream(of: ContactlessEvent.self)
+        let monitor = ContactlessMonitor(logger: logger) { continuation.yield($0) }
+        directory.set(Self.kind, .init(state: "degraded", reason: "connecting to pcscd"))
+        monitor.start()
+        await withGracefulShutdownHandler {
+            var repeats = RepeatFilter(windowMilliseconds: configuration.value.readers.repeatWindowMilliseconds)
+            for await event in events {
+                await handle(event, repeats: &repeats)
+            }
+        } onGracefulShutdown: {
+            // stop() waits for the monitor's thread: not on the cooperative pool.
+            DispatchQueue.global().async {
+                monitor.stop()
+                continuation.finish()
+            }
+        }
+    }
+
+    private func handle(_ event: ContactlessEvent, repeats: inout RepeatFilter) async {
+        let now = router.clock.now()
+        switch event {
+        case .serviceAvailable:
+            directory.set(Self.kind, .init(state: "ok", reason: nil))
+        case .serviceUnavailable(let reason):
+            directory.set(Self.kind, .init(state: "degraded", reason: reason))
+            await record("reader.service_unavailable", reader: nil, detail: "pcscd: \(reason)", now: now)
+        case .readerAdded(let name):
+            let lane = configuration.value.readers.contactlessLane(for: name)
+            guard lane.used else {
+                logger.info("contactless reader not selected by the configuration; ignored", metadata: ["reader": "\(name)"])
+                return
+            }
+            let reader = ReaderDirectory.Reader(name: name, kind: Self.kind, tillID: lane.tillID)
+            directory.add(reader)
+            logger.info("contactless reader added", metadata: ["reader": "\(name)", "till": "\(lane.tillID ?? "all")"])
+            await router.events.publish(method: "reader.added", params: notification(reader), lane: reader.tillID)
+            await record("reader.added", reader: name, detail: Self.kind, now: now)
+        case .readerRemoved(let name):
+            guard let reader = directory.reader(named: name) else { return }
+            directory.remove(name)
+            repeats.forget(reader: name)
+            logger.info("contactless reader removed", metadata: ["reader": "\(name)"])
+            await router.events.publish(method: "reader.removed", params: notification(reader), lane: reader.tillID)
+            await record("reader.removed", reader: name, detail: Self.kind, now: now)
+        case .cardPresented(let name, let uid, _):
+            guard let reader = directory.reader(named: name) else { return }
+            let value = CardUID.hex(uid)
+            guard repeats.admit(reader: name, value: value, now: now) else {
+                logger.debug("same card again within the repeat window; not reported", metadata: ["reader": "\(name)"])
+                return
+            }
+            do {
+                await router.route(CardRead(reader: reader, carrier: try Carrier(kind: .uid, value: value)))
+            } catch {
+                await router.route(CardRead(reader: reader, carrier: nil, problem: "UID of \(uid.count) bytes is not a card number"))
+            }
+        case .cardUnreadable(let name, let reason):
+            guard let reader = directory.reader(named: name) else { return }
+            await router.route(CardRead(reader: reader, carrier: nil, problem: reason))
+        }
+    }
+
+    private func notification(_ reader: ReaderDirectory.Reader) -> JSONValue {
+        .object([("reader", .string(reader.name)), ("kind", .string(reader.kind)), ("till_id", reader.tillID.map(JSONValue.string) ?? .null)])
+    }
+
+    private func record(_ kind: String, reader: String?, detail: String, now: Int64) async {
+        do {
+            try await router.store.logEvent(kind: kind, reader: reader, detail: detail, nowMilliseconds: now)
+        } catch {
+            logger.error("cannot write to the event log", metadata: ["reason": "\(error)"])
+        }
+    }
+}
