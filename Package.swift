@@ -92,7 +92,7 @@ let package = Package(
         // MARK: Tests mirror the modules; shared helpers live in LoyaltyTestSupport.
         .target(
             name: "LoyaltyTestSupport",
-            dependencies: ["LoyaltyStore", "LoyaltyDomain", "TillProtocol", "TillClient"],
+            dependencies: ["LoyaltyStore", "LoyaltyDomain", "TillProtocol", "TillClient", "ContactlessReaders"],
             path: "Tests/LoyaltyTestSupport"
         ),
         .testTarget(name: "LoyaltyDomainTests", dependencies: ["LoyaltyDomain"]),

@@ -11,6 +11,10 @@ public struct DaemonConfig: Sendable {
     public var discountPercent = "5"
     public var earnPercent = "3"
     public var logLevel = "info"
+    /// Off unless a test is about contactless readers: pcscd is shared by the whole machine.
+    public var contactlessEnabled = false
+    public var contactlessLanes: [(pattern: String, tillID: String)] = []
+    public var repeatWindowMilliseconds = 3_000
 
     public init(socketPath: String, databasePath: String) {
         self.socketPath = socketPath
@@ -45,6 +49,12 @@ public struct DaemonConfig: Sendable {
             - id: base-points
               type: points
               earn_percent: "\(earnPercent)"
+        readers:
+          repeat_window_ms: \(repeatWindowMilliseconds)
+          contactless:
+            enabled: \(contactlessEnabled)
+            readers:\(contactlessLanes.isEmpty ? " []" : "")
+        \(contactlessLanes.map { "      - name: \"\($0.pattern)\"\n        till_id: \($0.tillID)" }.joined(separator: "\n"))
         logging:
           level: \(logLevel)
 

@@ -9,7 +9,7 @@ public final class TemporaryDaemon: @unchecked Sendable {
     public let configPath: String
     public let notifications: NotifySocketListener
     public let logPath: String
-    private var process: Process?
+    private var process: SpawnedProcess?
 
     public var socketPath: String { config.socketPath }
     public var databasePath: String { config.databasePath }
@@ -32,23 +32,15 @@ public final class TemporaryDaemon: @unchecked Sendable {
     public func start(
         launcher: [String] = [], extraArguments: [String] = [], environment: [String: String] = [:], waitForReady: Bool = true
     ) throws -> TemporaryDaemon {
-        let process = Process()
-        let command = launcher + [LoyaltydBinary.path, "serve", "--config", configPath] + extraArguments
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
         var variables = ProcessInfo.processInfo.environment
         variables["NOTIFY_SOCKET"] = notifications.path
         for (key, value) in environment { variables[key] = value }
-        process.environment = variables
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        let process = try SpawnedProcess(
+            launcher + [LoyaltydBinary.path, "serve", "--config", configPath] + extraArguments,
+            environment: variables, outputPath: logPath)
         self.process = process
         guard !waitForReady || notifications.waitFor("READY=1") else {
-            process.terminate()
+            process.send(SIGKILL)
             throw TemporaryDaemonError.notReady(log: self.log)
         }
         return self
@@ -66,34 +58,26 @@ public final class TemporaryDaemon: @unchecked Sendable {
 
     /// Sends `signal` to the daemon.
     public func send(signal: Int32) {
-        if let pid = process?.processIdentifier { kill(pid, signal) }
+        process?.send(signal)
     }
 
     /// SIGTERM, then waits for exit; returns the exit status (or `nil` if it did not exit in time).
     @discardableResult
     public func stop(timeoutSeconds: Double = 20) -> Int32? {
-        guard let process, process.isRunning else { return self.process?.terminationStatus }
-        kill(process.processIdentifier, SIGTERM)
-        return waitForExit(timeoutSeconds: timeoutSeconds)
+        guard let process else { return nil }
+        process.send(SIGTERM)
+        return process.waitForExit(timeoutSeconds: timeoutSeconds)
     }
 
     /// Waits for the process to end; returns its exit status, or `nil` on timeout.
     public func waitForExit(timeoutSeconds: Double) -> Int32? {
-        guard let process else { return nil }
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while process.isRunning {
-            if Date() > deadline { return nil }
-            usleep(10_000)
-        }
-        return process.terminationStatus
+        process?.waitForExit(timeoutSeconds: timeoutSeconds)
     }
 
     /// Kills the daemon with SIGKILL and removes the temporary directory.
     public func cleanUp() {
-        if let process, process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process?.send(SIGKILL)
+        process?.waitForExit(timeoutSeconds: 5)
         directory.remove()
     }
 

@@ -1,0 +1,99 @@
+import ContactlessReaders
+import Foundation
+
+/// A real pcscd with two virtual readers from Debian's vsmartcard-vpcd driver, whose card side
+/// listens on TCP ports of our own (not the 0x8C7B of /etc/reader.conf.d/vpcd).
+///
+/// pcscd's server socket is always /run/pcscd/pcscd.comm, so there is one pcscd per machine:
+/// this starts one when none runs (which needs root, as in CI) and stops only the one it started.
+public final class VirtualPCSC: @unchecked Sendable {
+    public static let firstPort: UInt16 = 0x8D11
+    public static let readerNames = ["Loyaltyd Test PCD 00 00", "Loyaltyd Test PCD 00 01"]
+    static let driver = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
+    static let pcscd = "/usr/sbin/pcscd"
+
+    private let directory: TemporaryDirectory
+    private var process: SpawnedProcess?
+
+    public init() throws {
+        directory = try TemporaryDirectory(prefix: "loyaltyd-pcsc")
+        try """
+            FRIENDLYNAME "Loyaltyd Test PCD"
+            DEVICENAME   /dev/null:0x\(String(Self.firstPort, radix: 16, uppercase: true))
+            LIBPATH      \(Self.driver)
+            CHANNELID    0x\(String(Self.firstPort, radix: 16, uppercase: true))
+
+            """.write(toFile: directory.file("reader.conf"), atomically: true, encoding: .utf8)
+    }
+
+    /// Whether this machine can run the stack: pcscd and the vpcd driver installed, and root (to
+    /// create /run/pcscd) unless a pcscd with our readers already runs.
+    public static var prerequisites: (ok: Bool, missing: String) {
+        if !FileManager.default.isExecutableFile(atPath: pcscd) { return (false, "pcscd (Debian package pcscd)") }
+        if !FileManager.default.fileExists(atPath: driver) { return (false, "the vpcd driver (Debian package vsmartcard-vpcd)") }
+        if getuid() != 0 { return (false, "root, to start pcscd") }
+        return (true, "")
+    }
+
+    /// The readers pcscd lists now, or `nil` when it is not reachable.
+    public static func listedReaders() -> [String]? {
+        try? ContactlessMonitor.snapshot().map(\.name)
+    }
+
+    /// Starts pcscd unless one with our readers already runs; waits until our readers are listed.
+    public func start() throws {
+        if let readers = Self.listedReaders() {
+            guard readers.contains(Self.readerNames[0]) else {
+                throw VirtualPCSCError(description: "a pcscd without the test readers already runs (readers: \(readers)); stop it first")
+            }
+            return
+        }
+        process = try SpawnedProcess(
+            [Self.pcscd, "--foreground", "--config", directory.file("reader.conf")], environment: ["PATH": "/usr/sbin:/usr/bin:/bin"],
+            outputPath: directory.file("pcscd.log"))
+        guard Self.waitUntil(timeoutSeconds: 20, { Self.listedReaders()?.contains(Self.readerNames[1]) == true }) else {
+            throw VirtualPCSCError(description: "pcscd started but the virtual readers did not appear")
+        }
+    }
+
+    /// Stops the pcscd this object started (SIGTERM), and waits until it is gone.
+    public func stop() {
+        guard let process, process.isRunning else { return }
+        process.send(SIGTERM)
+        if process.waitForExit(timeoutSeconds: 10) == nil {
+            process.send(SIGKILL)
+            process.waitForExit(timeoutSeconds: 5)
+        }
+        _ = Self.waitUntil(timeoutSeconds: 10) { Self.listedReaders() == nil }
+    }
+
+    /// Kills pcscd with SIGKILL, as a crash would.
+    public func kill() {
+        guard let process, process.isRunning else { return }
+        process.send(SIGKILL)
+        process.waitForExit(timeoutSeconds: 10)
+        // A killed pcscd leaves its socket file behind; the next start replaces it.
+        _ = Self.waitUntil(timeoutSeconds: 10) { Self.listedReaders() == nil }
+    }
+
+    public var isRunning: Bool { process?.isRunning ?? false }
+
+    deinit {
+        stop()
+        directory.remove()
+    }
+
+    /// Polls `condition` every 50 ms until it holds or the time is up.
+    public static func waitUntil(timeoutSeconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+}
+
+public struct VirtualPCSCError: Error, CustomStringConvertible {
+    public var description: String
+}
