@@ -85,8 +85,8 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
             maximumLineBytes: settings.tillSocket.maximumLineBytes),
         handler: api, eventLoopGroup: eventLoops, logger: logger,
         onListening: {
-            notifier.ready(status: "serving tills on \(settings.tillSocket.path)")
             logger.notice("loyaltyd \(LoyaltydVersion.current) ready", metadata: ["store": "\(settings.storeID)", "rules_version": "\(settings.program.version)"])
+            notifier.ready(status: "serving tills on \(settings.tillSocket.path)")
         })
     connectionCount.source = { server.connectionCount }
 

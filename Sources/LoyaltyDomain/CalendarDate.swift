@@ -2,7 +2,8 @@
 public enum CalendarDate {
     public static func isValid(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+        guard text.allSatisfy({ $0 == "-" || $0.isASCIIDigit }),
+              parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
               (1900...2999).contains(year), (1...12).contains(month)
         else { return false }

@@ -22,7 +22,7 @@ public struct Carrier: Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .uid:
             let hex = raw.filter { $0 != ":" && $0 != " " && $0 != "-" }.uppercased()
-            guard (8...20).contains(hex.count), hex.count % 2 == 0, hex.allSatisfy(\.isHexDigit) else {
+            guard (8...20).contains(hex.count), hex.count % 2 == 0, hex.allSatisfy({ $0.isASCII && $0.isHexDigit }) else {
                 throw .invalid(kind, "a UID is 4 to 10 bytes of hex, like 04A1B2C3D4E5F6")
             }
             value = hex

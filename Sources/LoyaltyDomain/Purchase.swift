@@ -51,9 +51,11 @@ public struct PurchaseRequest: Sendable, Hashable {
         case .carrier(let carrier): "\(carrier.kind.rawValue):\(carrier.value)"
         case .phone(let phone): "phone:\(phone)"
         }
-        var text = "member=\(reference);total=\(total.minorUnits);redeem=\(redeemPoints.value)"
+        // Every text is length-prefixed, so no two different requests can print the same.
+        func field(_ text: String) -> String { "\(text.utf8.count):\(text)" }
+        var text = "member=\(field(reference));total=\(total.minorUnits);redeem=\(redeemPoints.value)"
         for line in lines {
-            text += ";line=\(line.sku)|\(line.category ?? "")|\(line.quantity)|\(line.amount.minorUnits)"
+            text += ";line=\(field(line.sku))\(line.category.map(field) ?? "-")\(field(line.quantity))\(line.amount.minorUnits)"
         }
         return StableHash.hex(of: text)
     }

@@ -12,8 +12,10 @@ public struct ParameterReader {
         case nil: members = []
         case .object(let values)?: members = values
         case .array(let values)? where values.isEmpty: members = []
-        case .array?: throw .invalidParams("params must be an object with named parameters")
-        case let other?: throw .invalidParams("params must be an object, got \(other.typeName)")
+        case .array?:
+            throw .invalidParams(path.isEmpty ? "params must be an object with named parameters" : "\(path.dropLast()) must be an object, got array")
+        case let other?:
+            throw .invalidParams("\(path.isEmpty ? "params" : String(path.dropLast())) must be an object, got \(other.typeName)")
         }
         self.path = path
         if let unknown = members.first(where: { !allowed.contains($0.0) }) {

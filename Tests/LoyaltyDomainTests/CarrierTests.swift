@@ -7,7 +7,7 @@ import Testing
         #expect(try Carrier(kind: .uid, value: "04 A1 B2 C3").value == "04A1B2C3")
     }
 
-    @Test(arguments: ["04A1B2", "XYZ12345", "04A1B2C3D", "", String(repeating: "A", count: 22)])
+    @Test(arguments: ["04A1B2", "XYZ12345", "04A1B2C3D", "", String(repeating: "A", count: 22), "０４Ａ１Ｂ２Ｃ３"])
     func invalidUIDsAreRefused(value: String) {
         #expect(throws: CarrierError.self) { try Carrier(kind: .uid, value: value) }
     }
@@ -58,5 +58,6 @@ import Testing
         #expect(!CalendarDate.isValid("1900-02-29"))
         #expect(!CalendarDate.isValid("2023-13-01"))
         #expect(!CalendarDate.isValid("23-01-01"))
+        #expect(!CalendarDate.isValid("1990-+4-+2"))
     }
 }

@@ -77,6 +77,16 @@ import Testing
         #expect(try program().version != program(pointValue: 100).version)
     }
 
+    @Test func fingerprintsTellApartRequestsThatPrintAlike() {
+        let base = request(total: 1_000)
+        var first = base
+        first.lines = [ReceiptLine(sku: "A|", category: nil, quantity: "1", amount: Money(minorUnits: 1_000))]
+        var second = base
+        second.lines = [ReceiptLine(sku: "A", category: "|", quantity: "1", amount: Money(minorUnits: 1_000))]
+        #expect(first.fingerprint != second.fingerprint)
+        #expect(first.fingerprint == first.fingerprint)
+    }
+
     @Test func sameInputsGiveTheSameQuote() throws {
         let program = try program()
         let first = try program.quote(request(total: 12_345, redeem: 17), member: member, nowMilliseconds: 42)

@@ -49,6 +49,10 @@ import TillProtocol
         #expect(reason("purchase.quote", "{\(base),\"total\":\"3.00\",\"lines\":[{\"sku\":\"a\",\"amount\":\"2.00\"}]}") == .invalidParams, "lines must add up")
         #expect(reason("purchase.quote", #"{"till_id":"t","transaction_id":"x","card":{"kind":"nfc","value":"04A1B2C3"},"total":"1.00"}"#) == .invalidParams)
         #expect(reason("purchase.quote", "[1,2]") == .invalidParams, "params by position")
+        let error = #expect(throws: RPCError.self) {
+            try parse("purchase.quote", #"{"till_id":"t","transaction_id":"x","card":"04A1B2C3","total":"1.00"}"#)
+        }
+        #expect(error?.message == "card must be an object, got string")
     }
 
     @Test func enrolmentStoresPersonalDataOnlyWithConsent() throws {
