@@ -84,6 +84,7 @@ let package = Package(
             name: "LoyaltyCommands",
             dependencies: [
                 "LoyaltyDaemon", "LoyaltyConfig", "LoyaltyStore", "SystemdSupport", "TillProtocol", "TillClient",
+                "ContactlessReaders", "LoyaltyDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

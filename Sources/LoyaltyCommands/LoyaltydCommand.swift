@@ -12,7 +12,10 @@ public struct LoyaltydCommand: AsyncParsableCommand {
             Exit status: 0 success, 1 failure or a problem found, 64 usage error, 78 invalid configuration.
             """,
         version: LoyaltydVersion.current,
-        subcommands: [ServeCommand.self, StatusCommand.self, DatabaseCommand.self, ConfigCommand.self]
+        subcommands: [
+            ServeCommand.self, StatusCommand.self, ReadersCommand.self, WatchCommand.self, DatabaseCommand.self,
+            ConfigCommand.self,
+        ]
     )
 
     public init() {}

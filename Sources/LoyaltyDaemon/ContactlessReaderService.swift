@@ -45,7 +45,7 @@ struct ContactlessReaderService: Service {
             directory.set(Self.kind, .init(state: "degraded", reason: reason))
             await record("reader.service_unavailable", reader: nil, detail: "pcscd: \(reason)", now: now)
         case .readerAdded(let name):
-            let lane = configuration.value.readers.contactlessLane(for: name)
+            let lane = configuration.value.readers.contactlessLaneFor(name)
             guard lane.used else {
                 logger.info("contactless reader not selected by the configuration; ignored", metadata: ["reader": "\(name)"])
                 return

@@ -2,12 +2,6 @@ import LoyaltyConfig
 import Synchronization
 import TillProtocol
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// The card readers in use, the lane each serves, and the state of each reader subsystem, for
 /// `status` and for routing reads.
 public final class ReaderDirectory: Sendable {
@@ -53,15 +47,5 @@ public final class ReaderDirectory: Sendable {
             (kind, .object([("state", .string(subsystem.state)), ("reason", subsystem.reason.map(JSONValue.string) ?? .null)]))
         }
         return [("readers", .array(readers)), ("reader_services", .object(services))]
-    }
-}
-
-extension LoyaltyConfiguration.ReaderOptions {
-    /// Whether a contactless reader is used, and for which till. With no lanes configured every
-    /// reader is used and serves every till.
-    func contactlessLane(for reader: String) -> (used: Bool, tillID: String?) {
-        guard !contactlessLanes.isEmpty else { return (true, nil) }
-        guard let lane = contactlessLanes.first(where: { fnmatch($0.pattern, reader, 0) == 0 }) else { return (false, nil) }
-        return (true, lane.tillID)
     }
 }

@@ -37,7 +37,8 @@ import TillProtocol
         let till = try daemon.client()
         _ = try till.result("member.enroll", .object([("card", .object([("kind", "uid"), ("value", "04A1B2C3D4E5F6")])), ("name", "Anna"), ("consent", true)]))
         #expect(try till.result("events.subscribe")["subscribed"] == true)
-        #expect(waitForReaders(till, count: 2), "both virtual readers are in use")
+        let selected = daemon.config.contactlessLanes.isEmpty ? 2 : daemon.config.contactlessLanes.count
+        #expect(waitForReaders(till, count: selected), "the selected virtual readers are in use")
         return (daemon, till)
     }
 
@@ -146,6 +147,9 @@ import TillProtocol
     @Test func theDaemonStartsWithoutPcscdAndPicksItUpLater() throws {
         guard let pcsc else { return }
         pcsc.stop()
+        let readers = try LoyaltydBinary.run(["readers", "--config", "/nonexistent.yaml"])
+        #expect(readers.status == 1)
+        #expect(readers.stderr.contains("pcscd is not reachable"))
         let daemon = try TemporaryDaemon { $0.contactlessEnabled = true }
         defer { daemon.cleanUp() }
         try daemon.start()
@@ -178,6 +182,32 @@ import TillProtocol
         #expect(Date().timeIntervalSince(back) < 2.5, "the first tap after pcscd is back is read within about 2 s")
         card.remove()
         #expect(daemon.isRunning)
+    }
+
+    @Test func techniciansSeeReadersAndWatchReadsLive() throws {
+        guard pcsc != nil else { return }
+        let (daemon, _) = try daemonWithSubscriber {
+            $0.contactlessLanes = [(pattern: "*00 00", tillID: "lane-1")]
+        }
+        defer { daemon.cleanUp() }
+        let watchLog = daemon.directory.file("watch.log")
+        let watch = try SpawnedProcess(
+            [LoyaltydBinary.path, "watch", "--config", daemon.configPath], environment: ["PATH": "/usr/bin:/bin"], outputPath: watchLog)
+        #expect(VirtualPCSC.waitUntil(timeoutSeconds: 5) { (try? String(contentsOfFile: watchLog, encoding: .utf8))?.contains("watching") == true })
+        let card = try VirtualCard(reader: 0, uid: Self.anna)
+        #expect(VirtualPCSC.waitUntil(timeoutSeconds: 5) { (try? String(contentsOfFile: watchLog, encoding: .utf8))?.contains("card.read") == true })
+        let watched = (try? String(contentsOfFile: watchLog, encoding: .utf8)) ?? ""
+        #expect(watched.contains("card=uid:**********E5F6 result=member"))
+        #expect(!watched.contains("04A1B2C3D4E5F6") && !watched.contains("Anna"))
+        watch.send(SIGINT)
+
+        let readers = try LoyaltydBinary.run(["readers", "--config", daemon.configPath])
+        #expect(readers.status == 0)
+        #expect(readers.stdout.contains(VirtualPCSC.readerNames[0]))
+        #expect(readers.stdout.contains("card present, ATR 3B8F8001"))
+        #expect(readers.stdout.contains("lane: lane-1"))
+        #expect(readers.stdout.contains("lane: not selected"), "the second reader matches no pattern")
+        card.remove()
     }
 
     @Test func stoppingWhileWaitingForACardIsClean() throws {
