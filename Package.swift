@@ -99,6 +99,7 @@ let package = Package(
         .testTarget(name: "LoyaltyDomainTests", dependencies: ["LoyaltyDomain"]),
         .testTarget(name: "TillProtocolTests", dependencies: ["TillProtocol", "LoyaltyDomain"]),
         .testTarget(name: "TillServerTests", dependencies: ["TillServer"]),
+        .testTarget(name: "ContactlessReadersTests", dependencies: ["ContactlessReaders", "CPCSCLite"]),
         .testTarget(name: "LoyaltyConfigTests", dependencies: ["LoyaltyConfig", "LoyaltyTestSupport"]),
         .testTarget(name: "LoyaltyStoreTests", dependencies: ["LoyaltyStore", "LoyaltyDomain", "LoyaltyTestSupport"]),
         .testTarget(

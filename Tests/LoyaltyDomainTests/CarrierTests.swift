@@ -61,3 +61,23 @@ import Testing
         #expect(!CalendarDate.isValid("1990-+4-+2"))
     }
 }
+
+@Suite struct RepeatFilterTests {
+    @Test func theSameCardOnTheSameReaderIsSuppressedWithinTheWindow() {
+        var filter = RepeatFilter(windowMilliseconds: 1_000)
+        let reads: [(reader: String, card: String, at: Int64, admitted: Bool)] = [
+            ("a", "X", 0, true),
+            ("a", "X", 500, false),  // within the window
+            ("b", "X", 600, true),  // another reader is independent
+            ("a", "Y", 700, true),  // another card is new
+            ("a", "X", 1_800, true),  // after the window
+        ]
+        for read in reads {
+            let admitted = filter.admit(reader: read.reader, value: read.card, now: read.at)
+            #expect(admitted == read.admitted, "\(read)")
+        }
+        filter.forget(reader: "a")
+        let afterReturn = filter.admit(reader: "a", value: "X", now: 1_900)
+        #expect(afterReturn, "a reader that came back starts afresh")
+    }
+}
