@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "loyaltyd-bench",
             dependencies: [
-                "LoyaltyTestSupport", "LoyaltyStore", "LoyaltyDomain", "TillClient", "TillProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+                "LoyaltyTestSupport", "LoyaltyStore", "LoyaltyDomain", "TillClient", "TillProtocol", "CPCSCLite", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/Benchmarks"
         ),

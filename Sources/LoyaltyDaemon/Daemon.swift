@@ -87,6 +87,11 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
         onListening: {
             logger.notice("loyaltyd \(LoyaltydVersion.current) ready", metadata: ["store": "\(settings.storeID)", "rules_version": "\(settings.program.version)"])
             notifier.ready(status: "serving tills on \(settings.tillSocket.path)")
+        },
+        onRefusal: { reason, peer in
+            // Refused tills go to the event log: a technician sees who tried, and why they were turned away.
+            try? await store.logEvent(
+                kind: "till.refused", detail: "\(reason.rawValue) \(peer.map(\.description) ?? "unknown peer")", nowMilliseconds: clock.now())
         })
     connectionCount.source = { server.connectionCount }
 

@@ -41,12 +41,15 @@ public struct TillServer: Service {
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
     let onListening: @Sendable () -> Void
+    let onRefusal: @Sendable (_ reason: RPCError.Reason, _ peer: PeerCredentials?) async -> Void
     private let registry = ConnectionRegistry()
 
     public init(
         configuration: Configuration, handler: any TillRequestHandler, eventLoopGroup: any EventLoopGroup,
-        logger: Logger, onListening: @escaping @Sendable () -> Void = {}
+        logger: Logger, onListening: @escaping @Sendable () -> Void = {},
+        onRefusal: @escaping @Sendable (_ reason: RPCError.Reason, _ peer: PeerCredentials?) async -> Void = { _, _ in }
     ) {
+        self.onRefusal = onRefusal
         self.configuration = configuration
         self.handler = handler
         self.eventLoopGroup = eventLoopGroup
@@ -122,11 +125,13 @@ public struct TillServer: Service {
                 guard configuration.peerPolicy.allows(peer, groups: PeerCredentials.groups(ofUser:)) else {
                     logger.warning("till socket: refused a connection from a peer the config does not allow", metadata: ["peer": "\(peer.map(\.description) ?? "unknown")"])
                     try await refuse(outbound, .permissionDenied, "this user may not use the till socket")
+                    await onRefusal(.permissionDenied, peer)
                     return
                 }
                 guard let id = registry.open(accepted.channel.channel, limit: configuration.maximumConnections) else {
                     logger.warning("till socket: refused a connection: \(configuration.maximumConnections) connections already open")
                     try await refuse(outbound, .tooManyConnections, "too many connections (at most \(configuration.maximumConnections))")
+                    await onRefusal(.tooManyConnections, peer)
                     return
                 }
                 let connection = TillConnection(id: id, peer: peer, outbound: outbound)

@@ -50,11 +50,23 @@ struct BenchmarkMain {
             print(row("  commits/s ÷ raw durable tx/s", String(format: "%.2f", ratio) + (tills == 1 ? "  (target ≥ 0.80)" : "")))
         }
         let loaded = ProcessMemory.residentMegabytes(of: daemon.processID!)
-        print(row("resident memory after the load", String(format: "%.1f MB", loaded)))
-        daemon.stop()
+        let stoppedStatus = daemon.stop()
         let verify = try LoyaltydBinary.run(["db", "verify", "--config", daemon.configPath])
-        print(row("db verify after the run", verify.status == 0 ? "clean" : "PROBLEMS: \(verify.stdout)"))
         daemon.cleanUp()
+        print(row("resident memory after the load", String(format: "%.1f MB", loaded)))
+        print(row("stop, then db verify", "exit \(stoppedStatus.map(String.init) ?? "none"), " + (verify.status == 0 ? "clean" : "PROBLEMS: \(verify.stdout)")))
+
+        print(String(repeating: "-", count: 78))
+        if VirtualPCSC.prerequisites.ok {
+            let taps = try TapLatency.measure(taps: 100)
+            let sorted = taps.overheads.sorted()
+            let p50 = sorted[sorted.count / 2]
+            let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
+            print(row("tap: pcscd reports card → till gets card.read", String(format: "p50 %.2f ms  p99 %.2f ms over %d taps  (target p99 < 5 ms)", p50, p99, sorted.count)))
+            print(row("CPU used by the idle daemon over 5 s", String(format: "%.2f s  (readers watched, no card moving)", taps.idleCPUSeconds)))
+        } else {
+            print(row("tap latency", "not measured: \(VirtualPCSC.prerequisites.missing)"))
+        }
     }
 
     static func row(_ label: String, _ value: String) -> String {
@@ -116,6 +128,19 @@ enum ProcessMemory {
               let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
         else { return -1 }
         return kilobytes / 1024
+    }
+}
+
+extension ProcessMemory {
+    /// User and system CPU time a process has used, from /proc/PID/stat.
+    static func cpuSeconds(of pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let afterName = stat.split(separator: ")").last
+        else { return -1 }
+        let fields = afterName.split(separator: " ")
+        // After the name: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return -1 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }
 

@@ -87,6 +87,7 @@ import TillProtocol
         process.waitUntilExit()
         #expect(text.contains("\"permission_denied\""), "\(text)")
         #expect(daemon.log.contains("refused a connection from a peer the config does not allow"))
+        #expect(SQLiteShell(path: daemon.databasePath).run("SELECT detail FROM events WHERE kind = 'till.refused';").contains("permission_denied pid="))
         #expect(try daemon.client().result("status")["store_id"] == "test-store", "root is always allowed")
     }
 
