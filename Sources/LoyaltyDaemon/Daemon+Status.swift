@@ -1,19 +1,6 @@
 import LoyaltyConfig
 import LoyaltyStore
-import Synchronization
 import TillProtocol
-
-/// Reads the till server's connection count without the status code owning the server.
-final class ConnectionCounter: Sendable {
-    private let read = Mutex<(@Sendable () -> Int)?>(nil)
-
-    var source: (@Sendable () -> Int)? {
-        get { read.withLock { $0 } }
-        set { read.withLock { $0 = newValue } }
-    }
-
-    var value: Int { source?() ?? 0 }
-}
 
 /// The `status` method's result.
 func statusReport(

@@ -69,12 +69,12 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
     let events = EventHub(logger: logger)
     let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-    let connectionCount = ConnectionCounter()
+    let connections = ConnectionRegistry()
     let readers = ReaderDirectory()
     let status: @Sendable () async -> JSONValue = {
         await statusReport(
             store: store, configuration: active.value, startedAt: startedAt, clock: clock,
-            connections: connectionCount.value, subscribers: events.count, readers: readers)
+            connections: connections.count, subscribers: events.count, readers: readers)
     }
     let api = TillAPI(store: store, configuration: active, events: events, clock: clock, status: status, logger: logger)
     let server = TillServer(
@@ -83,7 +83,7 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
             peerPolicy: PeerPolicy(allowedUIDs: settings.tillSocket.allowedUIDs, allowedGIDs: settings.tillSocket.allowedGIDs),
             maximumConnections: settings.tillSocket.maximumConnections,
             maximumLineBytes: settings.tillSocket.maximumLineBytes),
-        handler: api, eventLoopGroup: eventLoops, logger: logger,
+        handler: api, registry: connections, eventLoopGroup: eventLoops, logger: logger,
         onListening: {
             logger.notice("loyaltyd \(LoyaltydVersion.current) ready", metadata: ["store": "\(settings.storeID)", "rules_version": "\(settings.program.version)"])
             notifier.ready(status: "serving tills on \(settings.tillSocket.path)")
@@ -93,7 +93,6 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
             try? await store.logEvent(
                 kind: "till.refused", detail: "\(reason.rawValue) \(peer.map(\.description) ?? "unknown peer")", nowMilliseconds: clock.now())
         })
-    connectionCount.source = { server.connectionCount }
 
     let watchdog = WatchdogService(
         interval: WatchdogSchedule.pingInterval(environment: options.environment), notifier: notifier,

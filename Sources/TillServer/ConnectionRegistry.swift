@@ -3,7 +3,8 @@ import Synchronization
 
 /// The open till connections and whether each is in the middle of a request, so that a graceful
 /// shutdown can close idle connections at once and let busy ones finish their request first.
-final class ConnectionRegistry: Sendable {
+/// Created by the daemon and given to the ``TillServer``, so `status` can count connections.
+public final class ConnectionRegistry: Sendable {
     private enum ConnectionState {
         case idle
         case busy
@@ -16,6 +17,8 @@ final class ConnectionRegistry: Sendable {
     }
 
     private let state = Mutex(State())
+
+    public init() {}
 
     /// Registers a connection, or returns `nil` when `limit` connections are already open or the
     /// server is draining.
@@ -59,5 +62,6 @@ final class ConnectionRegistry: Sendable {
         for channel in idle { channel.close(promise: nil) }
     }
 
-    var count: Int { state.withLock { $0.connections.count } }
+    /// How many tills are connected now.
+    public var count: Int { state.withLock { $0.connections.count } }
 }

@@ -42,23 +42,22 @@ public struct TillServer: Service {
     let logger: Logger
     let onListening: @Sendable () -> Void
     let onRefusal: @Sendable (_ reason: RPCError.Reason, _ peer: PeerCredentials?) async -> Void
-    private let registry = ConnectionRegistry()
+    let registry: ConnectionRegistry
 
     public init(
-        configuration: Configuration, handler: any TillRequestHandler, eventLoopGroup: any EventLoopGroup,
+        configuration: Configuration, handler: any TillRequestHandler, registry: ConnectionRegistry = ConnectionRegistry(),
+        eventLoopGroup: any EventLoopGroup,
         logger: Logger, onListening: @escaping @Sendable () -> Void = {},
         onRefusal: @escaping @Sendable (_ reason: RPCError.Reason, _ peer: PeerCredentials?) async -> Void = { _, _ in }
     ) {
         self.onRefusal = onRefusal
+        self.registry = registry
         self.configuration = configuration
         self.handler = handler
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.onListening = onListening
     }
-
-    /// How many tills are connected now.
-    public var connectionCount: Int { registry.count }
 
     public func run() async throws {
         let server = try await bind()
