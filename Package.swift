@@ -31,6 +31,17 @@ let package = Package(
         // MARK: Libraries, from the pure core outwards.
         /// Members, carriers, money, points, rules and quotes. No I/O.
         .target(name: "LoyaltyDomain"),
+        /// What magnetic stripe and barcode readers send, decoded: HID keyboard reports under a
+        /// keyboard layout, HID POS scanners, MagTek HID; ISO 7813 tracks, EAN/UPC; bank cards
+        /// recognised and masked before anything else sees them. No I/O.
+        .target(
+            name: "CardDecoding",
+            dependencies: ["LoyaltyDomain"],
+            resources: [
+                .embedInCode("Layouts/us.layout"), .embedInCode("Layouts/de.layout"),
+                .embedInCode("Layouts/fr.layout"), .embedInCode("Layouts/ru.layout"),
+            ]
+        ),
         /// The till protocol: JSON-RPC 2.0 messages and line framing. No I/O.
         .target(name: "TillProtocol", dependencies: ["LoyaltyDomain"]),
         /// The configuration file: YAML decoded into checked Codable structs.
@@ -100,6 +111,7 @@ let package = Package(
         .testTarget(name: "TillProtocolTests", dependencies: ["TillProtocol", "LoyaltyDomain"]),
         .testTarget(name: "TillServerTests", dependencies: ["TillServer"]),
         .testTarget(name: "ContactlessReadersTests", dependencies: ["ContactlessReaders", "CPCSCLite"]),
+        .testTarget(name: "CardDecodingTests", dependencies: ["CardDecoding"]),
         .testTarget(name: "LoyaltyConfigTests", dependencies: ["LoyaltyConfig", "LoyaltyTestSupport"]),
         .testTarget(name: "LoyaltyStoreTests", dependencies: ["LoyaltyStore", "LoyaltyDomain", "LoyaltyTestSupport"]),
         .testTarget(
