@@ -34,7 +34,7 @@ public struct PCSCError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        code == Int(SCARD_E_NO_SERVICE) ? "pcscd is not reachable (SCARD_E_NO_SERVICE)" : name
+        meansContextLost ? "pcscd is not reachable (\(name))" : name
     }
 
     /// Throws unless `result` is `SCARD_S_SUCCESS`.

@@ -23,7 +23,7 @@ struct ContactlessReaderService: Service {
         directory.set(Self.kind, .init(state: "degraded", reason: "connecting to pcscd"))
         monitor.start()
         await withGracefulShutdownHandler {
-            var repeats = RepeatFilter(windowMilliseconds: configuration.value.readers.repeatWindowMilliseconds)
+            var repeats = RepeatFilter()
             for await event in events {
                 await handle(event, repeats: &repeats)
             }
@@ -45,27 +45,25 @@ struct ContactlessReaderService: Service {
             directory.set(Self.kind, .init(state: "degraded", reason: reason))
             await record("reader.service_unavailable", reader: nil, detail: "pcscd: \(reason)", now: now)
         case .readerAdded(let name):
-            let lane = configuration.value.readers.contactlessLaneFor(name)
-            guard lane.used else {
+            guard let reader = selected(name) else {
                 logger.info("contactless reader not selected by the configuration; ignored", metadata: ["reader": "\(name)"])
                 return
             }
-            let reader = ReaderDirectory.Reader(name: name, kind: Self.kind, tillID: lane.tillID)
-            directory.add(reader)
-            logger.info("contactless reader added", metadata: ["reader": "\(name)", "till": "\(lane.tillID ?? "all")"])
+            logger.info("contactless reader added", metadata: ["reader": "\(name)", "till": "\(reader.tillID ?? "all")"])
             await router.events.publish(method: "reader.added", params: notification(reader), lane: reader.tillID)
             await record("reader.added", reader: name, detail: Self.kind, now: now)
         case .readerRemoved(let name):
+            repeats.forget(reader: name)
             guard let reader = directory.reader(named: name) else { return }
             directory.remove(name)
-            repeats.forget(reader: name)
             logger.info("contactless reader removed", metadata: ["reader": "\(name)"])
             await router.events.publish(method: "reader.removed", params: notification(reader), lane: reader.tillID)
             await record("reader.removed", reader: name, detail: Self.kind, now: now)
         case .cardPresented(let name, let uid, _):
-            guard let reader = directory.reader(named: name) else { return }
+            guard let reader = selected(name) else { return }
             let value = CardUID.hex(uid)
-            guard repeats.admit(reader: name, value: value, now: now) else {
+            let window = configuration.value.readers.repeatWindowMilliseconds
+            guard repeats.admit(reader: name, value: value, now: now, windowMilliseconds: window) else {
                 logger.debug("same card again within the repeat window; not reported", metadata: ["reader": "\(name)"])
                 return
             }
@@ -75,9 +73,22 @@ struct ContactlessReaderService: Service {
                 await router.route(CardRead(reader: reader, carrier: nil, problem: "UID of \(uid.count) bytes is not a card number"))
             }
         case .cardUnreadable(let name, let reason):
-            guard let reader = directory.reader(named: name) else { return }
+            guard let reader = selected(name) else { return }
             await router.route(CardRead(reader: reader, carrier: nil, problem: reason))
         }
+    }
+
+    /// The reader as the configuration in force selects it (lanes follow a SIGHUP reload), kept
+    /// up to date in the directory; `nil` when the configuration does not use it.
+    private func selected(_ name: String) -> ReaderDirectory.Reader? {
+        let lane = configuration.value.readers.contactlessLaneFor(name)
+        guard lane.used else {
+            directory.remove(name)
+            return nil
+        }
+        let reader = ReaderDirectory.Reader(name: name, kind: Self.kind, tillID: lane.tillID)
+        directory.add(reader)
+        return reader
     }
 
     private func notification(_ reader: ReaderDirectory.Reader) -> JSONValue {

@@ -123,14 +123,14 @@ public struct TillServer: Service {
             try await accepted.channel.executeThenClose { inbound, outbound in
                 guard configuration.peerPolicy.allows(peer, groups: PeerCredentials.groups(ofUser:)) else {
                     logger.warning("till socket: refused a connection from a peer the config does not allow", metadata: ["peer": "\(peer.map(\.description) ?? "unknown")"])
-                    try await refuse(outbound, .permissionDenied, "this user may not use the till socket")
                     await onRefusal(.permissionDenied, peer)
+                    try await refuse(outbound, .permissionDenied, "this user may not use the till socket")
                     return
                 }
                 guard let id = registry.open(accepted.channel.channel, limit: configuration.maximumConnections) else {
                     logger.warning("till socket: refused a connection: \(configuration.maximumConnections) connections already open")
-                    try await refuse(outbound, .tooManyConnections, "too many connections (at most \(configuration.maximumConnections))")
                     await onRefusal(.tooManyConnections, peer)
+                    try await refuse(outbound, .tooManyConnections, "too many connections (at most \(configuration.maximumConnections))")
                     return
                 }
                 let connection = TillConnection(id: id, peer: peer, outbound: outbound)

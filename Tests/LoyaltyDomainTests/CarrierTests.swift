@@ -64,20 +64,22 @@ import Testing
 
 @Suite struct RepeatFilterTests {
     @Test func theSameCardOnTheSameReaderIsSuppressedWithinTheWindow() {
-        var filter = RepeatFilter(windowMilliseconds: 1_000)
+        var filter = RepeatFilter()
         let reads: [(reader: String, card: String, at: Int64, admitted: Bool)] = [
             ("a", "X", 0, true),
             ("a", "X", 500, false),  // within the window
-            ("b", "X", 600, true),  // another reader is independent
-            ("a", "Y", 700, true),  // another card is new
-            ("a", "X", 1_800, true),  // after the window
+            ("a", "X", 900, false),  // still within it: suppressed reads do not extend it
+            ("a", "X", 1_000, true),  // the window after the last report has passed
+            ("b", "X", 1_100, true),  // another reader is independent
+            ("a", "Y", 1_200, true),  // another card is new
+            ("a", "X", 1_300, true),  // the last report on "a" was Y
         ]
         for read in reads {
-            let admitted = filter.admit(reader: read.reader, value: read.card, now: read.at)
+            let admitted = filter.admit(reader: read.reader, value: read.card, now: read.at, windowMilliseconds: 1_000)
             #expect(admitted == read.admitted, "\(read)")
         }
         filter.forget(reader: "a")
-        let afterReturn = filter.admit(reader: "a", value: "X", now: 1_900)
+        let afterReturn = filter.admit(reader: "a", value: "X", now: 1_400, windowMilliseconds: 1_000)
         #expect(afterReturn, "a reader that came back starts afresh")
     }
 }
