@@ -27,6 +27,8 @@ let package = Package(
         // MARK: C libraries, as the system has them.
         /// pcsc-lite's <winscard.h>: contactless readers through pcscd.
         .systemLibrary(name: "CPCSCLite", pkgConfig: "libpcsclite", providers: [.apt(["libpcsclite-dev"])]),
+        /// libusb-1.0's <libusb.h>: magnetic stripe and barcode readers.
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
 
         // MARK: Libraries, from the pure core outwards.
         /// Members, carriers, money, points, rules and quotes. No I/O.
@@ -47,7 +49,7 @@ let package = Package(
         /// The configuration file: YAML decoded into checked Codable structs.
         .target(
             name: "LoyaltyConfig",
-            dependencies: ["LoyaltyDomain", .product(name: "Yams", package: "Yams")]
+            dependencies: ["LoyaltyDomain", "CardDecoding", .product(name: "Yams", package: "Yams")]
         ),
         /// SQLite: migrations, members, carriers, purchases, the append-only ledger, the event log.
         .target(
@@ -75,6 +77,11 @@ let package = Package(
             name: "ContactlessReaders",
             dependencies: ["CPCSCLite", "LoyaltyDomain", .product(name: "Logging", package: "swift-log")]
         ),
+        /// Magnetic stripe and barcode readers through libusb: one event thread, hotplug, interrupt transfers.
+        .target(
+            name: "USBReaders",
+            dependencies: ["CLibUSB", "CardDecoding", .product(name: "Logging", package: "swift-log")]
+        ),
         /// A blocking client of the till socket, for the technician commands, the tests and the benchmark.
         .target(name: "TillClient", dependencies: ["TillProtocol"]),
         /// The daemon: composes store, rules, till server and systemd glue into one ServiceGroup.
@@ -82,7 +89,7 @@ let package = Package(
             name: "LoyaltyDaemon",
             dependencies: [
                 "LoyaltyDomain", "LoyaltyConfig", "LoyaltyStore", "TillProtocol", "TillServer", "SystemdSupport",
-                "ContactlessReaders",
+                "ContactlessReaders", "USBReaders", "CardDecoding",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -105,7 +112,8 @@ let package = Package(
         .target(
             name: "LoyaltyTestSupport",
             dependencies: ["LoyaltyStore", "LoyaltyDomain", "TillProtocol", "TillClient", "ContactlessReaders"],
-            path: "Tests/LoyaltyTestSupport"
+            path: "Tests/LoyaltyTestSupport",
+            exclude: ["usb_testbed.py"]
         ),
         .testTarget(name: "LoyaltyDomainTests", dependencies: ["LoyaltyDomain"]),
         .testTarget(name: "TillProtocolTests", dependencies: ["TillProtocol", "LoyaltyDomain"]),

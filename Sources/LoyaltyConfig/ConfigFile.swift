@@ -153,10 +153,13 @@ struct ConfigFile: Decodable {
     struct ReadersSection: Decodable {
         var repeatWindowMilliseconds = 3_000
         var contactless = ContactlessSection()
+        var usb: [USBEntry] = []
+        var memberBarcode: MemberBarcodeEntry?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case contactless
+            case contactless, usb
             case repeatWindowMilliseconds = "repeat_window_ms"
+            case memberBarcode = "member_barcode"
         }
 
         init() {}
@@ -166,6 +169,62 @@ struct ConfigFile: Decodable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             repeatWindowMilliseconds = try container.decodeIfPresent(Int.self, forKey: .repeatWindowMilliseconds) ?? repeatWindowMilliseconds
             contactless = try container.decodeIfPresent(ContactlessSection.self, forKey: .contactless) ?? contactless
+            usb = try container.decodeIfPresent([USBEntry].self, forKey: .usb) ?? usb
+            memberBarcode = try container.decodeIfPresent(MemberBarcodeEntry.self, forKey: .memberBarcode)
+        }
+    }
+
+    /// A USB reader: which device, how it reports, which till it serves.
+    struct USBEntry: Decodable {
+        var name: String
+        var vendorID: String
+        var productID: String
+        var interface: Int?
+        var reportProtocol: String
+        var layout = "us"
+        var keyGapMilliseconds = 100
+        var tillID: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, interface, layout
+            case vendorID = "vendor_id"
+            case productID = "product_id"
+            case reportProtocol = "protocol"
+            case keyGapMilliseconds = "key_gap_ms"
+            case tillID = "till_id"
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            vendorID = try container.decode(String.self, forKey: .vendorID)
+            productID = try container.decode(String.self, forKey: .productID)
+            interface = try container.decodeIfPresent(Int.self, forKey: .interface)
+            reportProtocol = try container.decode(String.self, forKey: .reportProtocol)
+            layout = try container.decodeIfPresent(String.self, forKey: .layout) ?? layout
+            keyGapMilliseconds = try container.decodeIfPresent(Int.self, forKey: .keyGapMilliseconds) ?? keyGapMilliseconds
+            tillID = try container.decodeIfPresent(String.self, forKey: .tillID)
+        }
+    }
+
+    /// Which scanned barcodes are member cards.
+    struct MemberBarcodeEntry: Decodable {
+        var prefix = ""
+        var length: Int?
+        var checkDigit = "none"
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case prefix, length
+            case checkDigit = "check_digit"
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            prefix = try container.decodeIfPresent(String.self, forKey: .prefix) ?? prefix
+            length = try container.decodeIfPresent(Int.self, forKey: .length)
+            checkDigit = try container.decodeIfPresent(String.self, forKey: .checkDigit) ?? checkDigit
         }
     }
 

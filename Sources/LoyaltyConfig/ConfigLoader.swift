@@ -1,4 +1,5 @@
 import Foundation
+import CardDecoding
 import LoyaltyDomain
 import Yams
 
@@ -117,6 +118,39 @@ public enum ConfigLoader {
             }
             lanes.append(.init(pattern: entry.name, tillID: entry.tillID))
         }
+        var usbReaders: [LoyaltyConfiguration.USBReader] = []
+        for (index, entry) in raw.readers.usb.enumerated() {
+            let path = ["readers", "usb", String(index)]
+            guard !entry.name.isEmpty, entry.name.utf8.count <= 64 else { throw ConfigProblem(path + ["name"], "must be 1 to 64 characters") }
+            guard let vendor = UInt16(entry.vendorID, radix: 16), entry.vendorID.count == 4 else {
+                throw ConfigProblem(path + ["vendor_id"], "\"\(entry.vendorID)\" is not 4 hex digits like \"0c2e\" (as lsusb shows)")
+            }
+            guard let product = UInt16(entry.productID, radix: 16), entry.productID.count == 4 else {
+                throw ConfigProblem(path + ["product_id"], "\"\(entry.productID)\" is not 4 hex digits like \"0b61\" (as lsusb shows)")
+            }
+            guard let reportProtocol = ReaderReportProtocol(rawValue: entry.reportProtocol) else {
+                let names = ReaderReportProtocol.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigProblem(path + ["protocol"], "\"\(entry.reportProtocol)\" is not one of \(names)")
+            }
+            guard let layout = KeyboardLayout.named(entry.layout) else {
+                throw ConfigProblem(path + ["layout"], "unknown keyboard layout \"\(entry.layout)\" (known: \(KeyboardLayout.names.joined(separator: ", ")))")
+            }
+            guard (10...5_000).contains(entry.keyGapMilliseconds) else { throw ConfigProblem(path + ["key_gap_ms"], "must be between 10 and 5000") }
+            if let interface = entry.interface, !(0...255).contains(interface) { throw ConfigProblem(path + ["interface"], "must be between 0 and 255") }
+            if let tillID = entry.tillID, tillID.isEmpty || tillID.utf8.count > 64 { throw ConfigProblem(path + ["till_id"], "must be 1 to 64 characters") }
+            usbReaders.append(.init(
+                name: entry.name, vendorID: vendor, productID: product, interface: entry.interface, reportProtocol: reportProtocol,
+                layout: layout, keyGapMilliseconds: entry.keyGapMilliseconds, tillID: entry.tillID))
+        }
+        var memberBarcode: MemberBarcodePattern?
+        if let entry = raw.readers.memberBarcode {
+            let path = ["readers", "member_barcode"]
+            guard let checkDigit = MemberBarcodePattern.CheckDigit(rawValue: entry.checkDigit) else {
+                throw ConfigProblem(path + ["check_digit"], "\"\(entry.checkDigit)\" is not one of gtin, luhn, none")
+            }
+            if let length = entry.length, !(1...128).contains(length) { throw ConfigProblem(path + ["length"], "must be between 1 and 128") }
+            memberBarcode = MemberBarcodePattern(prefix: entry.prefix, length: entry.length, checkDigit: checkDigit)
+        }
 
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(raw.logging.level) else {
@@ -134,7 +168,8 @@ public enum ConfigLoader {
             program: LoyaltyProgram(rules: rules, rounding: rounding, pointValue: pointValue),
             readers: .init(
                 repeatWindowMilliseconds: Int64(raw.readers.repeatWindowMilliseconds),
-                contactlessEnabled: raw.readers.contactless.enabled, contactlessLanes: lanes),
+                contactlessEnabled: raw.readers.contactless.enabled, contactlessLanes: lanes, usb: usbReaders,
+                memberBarcode: memberBarcode),
             logLevel: raw.logging.level)
     }
 

@@ -1,3 +1,4 @@
+import CardDecoding
 import LoyaltyDomain
 
 /// The daemon's checked configuration. Every value here has passed validation; see
@@ -22,12 +23,32 @@ public struct LoyaltyConfiguration: Sendable {
         public var contactlessEnabled: Bool
         /// Contactless readers to use, by name pattern (`*` and `?`); empty means every reader, unmapped.
         public var contactlessLanes: [Lane]
+        public var usb: [USBReader]
+        /// Which barcodes are member cards; `nil` takes every barcode as a card number.
+        public var memberBarcode: MemberBarcodePattern?
 
-        public init(repeatWindowMilliseconds: Int64 = 3_000, contactlessEnabled: Bool = true, contactlessLanes: [Lane] = []) {
+        public init(
+            repeatWindowMilliseconds: Int64 = 3_000, contactlessEnabled: Bool = true, contactlessLanes: [Lane] = [],
+            usb: [USBReader] = [], memberBarcode: MemberBarcodePattern? = nil
+        ) {
             self.repeatWindowMilliseconds = repeatWindowMilliseconds
             self.contactlessEnabled = contactlessEnabled
             self.contactlessLanes = contactlessLanes
+            self.usb = usb
+            self.memberBarcode = memberBarcode
         }
+    }
+
+    /// A configured USB reader (magnetic stripe or barcode).
+    public struct USBReader: Sendable, Hashable {
+        public var name: String
+        public var vendorID: UInt16
+        public var productID: UInt16
+        public var interface: Int?
+        public var reportProtocol: ReaderReportProtocol
+        public var layout: KeyboardLayout
+        public var keyGapMilliseconds: Int
+        public var tillID: String?
     }
 
     /// Readers whose name matches `pattern` serve the till `tillID` (all tills when `nil`).

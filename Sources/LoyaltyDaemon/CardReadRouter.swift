@@ -10,6 +10,8 @@ struct CardRead: Sendable {
     var carrier: Carrier?
     /// Why the card could not be read.
     var problem: String?
+    /// The result when there is no carrier: `unreadable` unless said otherwise.
+    var result = "unreadable"
 }
 
 /// Turns a card read into a member lookup, a `card.read` notification to the tills of the
@@ -39,7 +41,7 @@ struct CardReadRouter: Sendable {
                 result = "lookup_failed"
             }
         } else {
-            result = "unreadable"
+            result = read.result
         }
         var params: [(String, JSONValue)] = [
             ("reader", .string(read.reader.name)),
@@ -58,10 +60,14 @@ struct CardReadRouter: Sendable {
                 "reader": "\(read.reader.name)", "carrier": "\(read.carrier?.masked ?? "-")", "result": "\(result)",
                 "member": "\(member?.id ?? "-")",
             ])
+        await record("card.read", reader: read.reader.name, carrier: read.carrier, memberID: member?.id,
+                     detail: read.problem.map { "\(result): \($0)" } ?? result, now: clock.now())
+    }
+
+    /// Writes an event log row; a failure is logged, never thrown: reads go on without the log.
+    func record(_ kind: String, reader: String?, carrier: Carrier? = nil, memberID: MemberID? = nil, detail: String, now: Int64) async {
         do {
-            try await store.logEvent(
-                kind: "card.read", reader: read.reader.name, carrier: read.carrier, memberID: member?.id,
-                detail: read.problem.map { "\(result): \($0)" } ?? result, nowMilliseconds: clock.now())
+            try await store.logEvent(kind: kind, reader: reader, carrier: carrier, memberID: memberID, detail: detail, nowMilliseconds: now)
         } catch {
             logger.error("cannot write to the event log", metadata: ["reason": "\(error)"])
         }

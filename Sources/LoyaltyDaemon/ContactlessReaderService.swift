@@ -43,7 +43,7 @@ struct ContactlessReaderService: Service {
             directory.set(Self.kind, .init(state: "ok", reason: nil))
         case .serviceUnavailable(let reason):
             directory.set(Self.kind, .init(state: "degraded", reason: reason))
-            await record("reader.service_unavailable", reader: nil, detail: "pcscd: \(reason)", now: now)
+            await router.record("reader.service_unavailable", reader: nil, detail: "pcscd: \(reason)", now: now)
         case .readerAdded(let name):
             guard let reader = selected(name) else {
                 logger.info("contactless reader not selected by the configuration; ignored", metadata: ["reader": "\(name)"])
@@ -51,14 +51,14 @@ struct ContactlessReaderService: Service {
             }
             logger.info("contactless reader added", metadata: ["reader": "\(name)", "till": "\(reader.tillID ?? "all")"])
             await router.events.publish(method: "reader.added", params: notification(reader), lane: reader.tillID)
-            await record("reader.added", reader: name, detail: Self.kind, now: now)
+            await router.record("reader.added", reader: name, detail: Self.kind, now: now)
         case .readerRemoved(let name):
             repeats.forget(reader: name)
             guard let reader = directory.reader(named: name) else { return }
             directory.remove(name)
             logger.info("contactless reader removed", metadata: ["reader": "\(name)"])
             await router.events.publish(method: "reader.removed", params: notification(reader), lane: reader.tillID)
-            await record("reader.removed", reader: name, detail: Self.kind, now: now)
+            await router.record("reader.removed", reader: name, detail: Self.kind, now: now)
         case .cardPresented(let name, let uid, _):
             guard let reader = selected(name) else { return }
             let value = CardUID.hex(uid)
@@ -93,13 +93,5 @@ struct ContactlessReaderService: Service {
 
     private func notification(_ reader: ReaderDirectory.Reader) -> JSONValue {
         .object([("reader", .string(reader.name)), ("kind", .string(reader.kind)), ("till_id", reader.tillID.map(JSONValue.string) ?? .null)])
-    }
-
-    private func record(_ kind: String, reader: String?, detail: String, now: Int64) async {
-        do {
-            try await router.store.logEvent(kind: kind, reader: reader, detail: detail, nowMilliseconds: now)
-        } catch {
-            logger.error("cannot write to the event log", metadata: ["reason": "\(error)"])
-        }
     }
 }

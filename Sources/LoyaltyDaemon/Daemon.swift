@@ -107,6 +107,9 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
     } else {
         readers.set(ContactlessReaderService.kind, .init(state: "disabled", reason: "readers.contactless.enabled is false"))
     }
+    if !settings.readers.usb.isEmpty {
+        readerServices.append(.init(service: USBReaderService(directory: readers, router: router, configuration: active, logger: logger)))
+    }
 
     // Shutdown runs in reverse order: lifecycle (STOPPING=1), the readers, then the till socket
     // drains, then the rest.

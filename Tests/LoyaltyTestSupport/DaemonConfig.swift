@@ -15,6 +15,8 @@ public struct DaemonConfig: Sendable {
     public var contactlessEnabled = false
     public var contactlessLanes: [(pattern: String, tillID: String)] = []
     public var repeatWindowMilliseconds = 3_000
+    /// USB readers, as `(name, vendor, product, protocol, layout, till)`.
+    public var usbReaders: [(name: String, vendor: String, product: String, reportProtocol: String, layout: String, tillID: String?)] = []
 
     public init(socketPath: String, databasePath: String) {
         self.socketPath = socketPath
@@ -55,6 +57,12 @@ public struct DaemonConfig: Sendable {
             enabled: \(contactlessEnabled)
             readers:\(contactlessLanes.isEmpty ? " []" : "")
         \(contactlessLanes.map { "      - name: \"\($0.pattern)\"\n        till_id: \($0.tillID)" }.joined(separator: "\n"))
+          usb:\(usbReaders.isEmpty ? " []" : "")
+        \(usbReaders.map { reader in
+            "    - name: \(reader.name)\n      vendor_id: \"\(reader.vendor)\"\n      product_id: \"\(reader.product)\"\n"
+                + "      protocol: \(reader.reportProtocol)\n      layout: \(reader.layout)\n"
+                + (reader.tillID.map { "      till_id: \($0)\n" } ?? "")
+        }.joined())
         logging:
           level: \(logLevel)
 

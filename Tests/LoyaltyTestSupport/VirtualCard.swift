@@ -64,6 +64,8 @@ public final class VirtualCard: @unchecked Sendable {
             close(socketDescriptor)
             return -1
         }
+        var on: Int32 = 1
+        setsockopt(socketDescriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         return socketDescriptor
     }
 
@@ -94,6 +96,10 @@ public final class VirtualCard: @unchecked Sendable {
             let result = bytes[received...].withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             guard result > 0 else { return nil }
             received += result
+            // vpcd writes a message's length and its bytes separately: acknowledge at once, or the
+            // kernel's delayed ACK holds every APDU back by up to 40 ms (a card reader has no such delay).
+            var on: Int32 = 1
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_QUICKACK, &on, socklen_t(MemoryLayout<Int32>.size))
         }
         return bytes
     }

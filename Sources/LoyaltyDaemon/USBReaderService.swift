@@ -1,0 +1,106 @@
+import CardDecoding
+import Dispatch
+import Logging
+import LoyaltyConfig
+import LoyaltyDomain
+import ServiceLifecycle
+import TillProtocol
+import USBReaders
+
+/// Magnetic stripe and barcode readers over USB: runs the libusb monitor on its own thread and
+/// turns decoded reads into carriers (`track`, `barcode`). A bank card never gets this far with
+/// its number: the decoder kept only the last four digits, and this service reports the swipe as
+/// rejected without storing anything about the card.
+struct USBReaderService: Service {
+    static let kind = "usb"
+
+    let directory: ReaderDirectory
+    let router: CardReadRouter
+    let configuration: ActiveConfiguration
+    let logger: Logger
+
+    func run() async throws {
+        let readers = configuration.value.readers.usb.map { reader in
+            USBReaderSpec(
+                name: reader.name, vendorID: reader.vendorID, productID: reader.productID, interface: reader.interface,
+                reportProtocol: reader.reportProtocol, layout: reader.layout, keyGapMilliseconds: reader.keyGapMilliseconds,
+                tillID: reader.tillID)
+        }
+        let (events, continuation) = AsyncStream.makeStream(of: USBReaderEvent.self)
+        let monitor = USBMonitor(specs: readers, logger: logger) { continuation.yield($0) }
+        do {
+            try monitor.start()
+            directory.set(Self.kind, .init(state: "ok", reason: nil))
+        } catch {
+            logger.error("USB readers unavailable", metadata: ["reason": "\(error)"])
+            directory.set(Self.kind, .init(state: "degraded", reason: error.description))
+            return
+        }
+        await withGracefulShutdownHandler {
+            var repeats = RepeatFilter()
+            for await event in events {
+                await handle(event, repeats: &repeats)
+            }
+        } onGracefulShutdown: {
+            DispatchQueue.global().async {
+                monitor.stop()
+                continuation.finish()
+            }
+        }
+    }
+
+    private func handle(_ event: USBReaderEvent, repeats: inout RepeatFilter) async {
+        let now = router.clock.now()
+        switch event {
+        case .readerAdded(let spec, _, _):
+            let reader = ReaderDirectory.Reader(name: spec.name, kind: "usb-\(spec.reportProtocol.rawValue)", tillID: spec.tillID)
+            directory.add(reader)
+            await router.events.publish(method: "reader.added", params: notification(reader), lane: reader.tillID)
+            await router.record("reader.added", reader: spec.name, detail: reader.kind, now: now)
+        case .readerUnusable(let spec, let reason):
+            await router.record("reader.unusable", reader: spec.name, detail: reason, now: now)
+        case .readerRemoved(let spec):
+            repeats.forget(reader: spec.name)
+            guard let reader = directory.reader(named: spec.name) else { return }
+            directory.remove(spec.name)
+            logger.info("USB reader removed", metadata: ["reader": "\(spec.name)"])
+            await router.events.publish(method: "reader.removed", params: notification(reader), lane: reader.tillID)
+            await router.record("reader.removed", reader: spec.name, detail: reader.kind, now: now)
+        case .read(let spec, let read):
+            guard let reader = directory.reader(named: spec.name) else { return }
+            await route(read, from: reader, repeats: &repeats, now: now)
+        }
+    }
+
+    private func route(_ read: USBRead, from reader: ReaderDirectory.Reader, repeats: inout RepeatFilter, now: Int64) async {
+        let carrier: Carrier
+        switch read {
+        case .swipe(.bankCard(let lastFour)):
+            await router.route(CardRead(reader: reader, carrier: nil, problem: "a bank card ending \(lastFour) was swiped; it is not a loyalty card and nothing of it is kept", result: "bank_card_rejected"))
+            return
+        case .swipe(.unreadable):
+            await router.route(CardRead(reader: reader, carrier: nil, problem: "no track could be read"))
+            return
+        case .swipe(.storeCard(let number)):
+            guard let track = try? Carrier(kind: .track, value: number) else {
+                await router.route(CardRead(reader: reader, carrier: nil, problem: "the track is not a card number"))
+                return
+            }
+            carrier = track
+        case .barcode(let text):
+            let pattern = configuration.value.readers.memberBarcode
+            guard let number = pattern.map({ $0.cardNumber(in: text) }) ?? text, let barcode = try? Carrier(kind: .barcode, value: number) else {
+                logger.info("barcode is not a member card; ignored", metadata: ["reader": "\(reader.name)"])
+                return
+            }
+            carrier = barcode
+        }
+        let window = configuration.value.readers.repeatWindowMilliseconds
+        guard repeats.admit(reader: reader.name, value: carrier.value, now: now, windowMilliseconds: window) else { return }
+        await router.route(CardRead(reader: reader, carrier: carrier))
+    }
+
+    private func notification(_ reader: ReaderDirectory.Reader) -> JSONValue {
+        .object([("reader", .string(reader.name)), ("kind", .string(reader.kind)), ("till_id", reader.tillID.map(JSONValue.string) ?? .null)])
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import LoyaltyTestSupport
+import Testing
+import TillClient
+import TillProtocol
+
+/// Magnetic stripe and barcode readers through the real libusb, with devices emulated by umockdev
+/// (descriptors and a usbmon capture of their reports, replayed to the unmodified daemon).
+@Suite struct USBReaderTests {
+    // A test card number (the well-known Visa test PAN), never a real account.
+    static let bankPAN = "4111111111111111"
+
+    struct Lane {
+        let daemon: TemporaryDaemon
+        let till: TillClient
+        let control: USBTestbedControl
+    }
+
+    /// A daemon inside an umockdev testbed with one configured reader, a member enrolled with
+    /// `carrier`, and a subscribed till; the reader is not plugged in yet.
+    func lane(reportProtocol: String, layout: String = "us", carrier: JSONValue) throws -> Lane? {
+        let prerequisites = USBTestbedControl.prerequisites
+        guard TestEnvironment.require(prerequisites.ok, prerequisites.missing) else { return nil }
+        let daemon = try TemporaryDaemon {
+            $0.usbReaders = [(name: "counter-reader", vendor: "0c2e", product: "0b61", reportProtocol: reportProtocol, layout: layout, tillID: "lane-1")]
+        }
+        let control = try USBTestbedControl(directory: daemon.directory)
+        try daemon.start(launcher: control.launcher)
+        let till = try daemon.client()
+        _ = try till.result("member.enroll", .object([("card", carrier), ("name", "Anna"), ("consent", true)]))
+        _ = try till.result("events.subscribe", .object([("till_id", "lane-1")]))
+        return Lane(daemon: daemon, till: till, control: control)
+    }
+
+    func plug(_ lane: Lane, _ reader: EmulatedUSBReader) throws {
+        let files = try reader.write(to: lane.daemon.directory, name: "reader")
+        try lane.control.plug(device: files.device, pcap: files.pcap)
+    }
+
+    func next(_ method: String, _ till: TillClient) throws -> JSONValue {
+        while true {
+            let message = try till.nextNotification(timeoutMilliseconds: 10_000)
+            if message["method"] == .string(method) { return message["params"] ?? .null }
+        }
+    }
+
+    static func keyboard(_ text: String) -> EmulatedUSBReader {
+        EmulatedUSBReader(vendorID: 0x0C2E, productID: 0x0B61, transferLength: 8, reports: EmulatedUSBReader.keyboardReports(EmulatedUSBReader.usKeys(text)))
+    }
+
+    @Test func aKeyboardWedgeScannerTypesAMemberBarcode() throws {
+        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
+        defer { lane.daemon.cleanUp() }
+        try plug(lane, Self.keyboard("4006381333931"))
+        #expect(try next("reader.added", lane.till)["reader"] == "counter-reader")
+        let read = try next("card.read", lane.till)
+        #expect(read["result"] == "member")
+        #expect(read["card"]?["kind"] == "barcode")
+        #expect(read["member"]?["name"] == "Anna")
+        #expect(read["till_id"] == "lane-1")
+    }
+
+    @Test func aMagstripeReaderInKeyboardModeSwipesAStoreCard() throws {
+        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "track"), ("value", "6001234567")])) else { return }
+        defer { lane.daemon.cleanUp() }
+        try plug(lane, Self.keyboard(";6001234567?"))
+        let read = try next("card.read", lane.till)
+        #expect(read["result"] == "member")
+        #expect(read["card"]?["value"] == "6001234567")
+    }
+
+    @Test func aBankCardIsRejectedAndLeavesNoTrace() throws {
+        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "track"), ("value", "6001234567")])) else { return }
+        defer { lane.daemon.cleanUp() }
+        try plug(lane, Self.keyboard("%B\(Self.bankPAN)^DOE/JOHN^2512101000000000?;\(Self.bankPAN)=2512101000000000?"))
+        let read = try next("card.read", lane.till)
+        #expect(read["result"] == "bank_card_rejected")
+        #expect(read["card"] == .null)
+        #expect(lane.daemon.stop() == 0)
+        // Nothing of the number anywhere: the database, its WAL, the event log, the daemon's output.
+        let directory = lane.daemon.directory.path
+        for file in (try FileManager.default.contentsOfDirectory(atPath: directory)) where !file.hasSuffix(".pcap") && !file.hasSuffix(".umockdev") {
+            let bytes = (try? Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(file)"))) ?? Data()
+            #expect(bytes.range(of: Data(Self.bankPAN.utf8)) == nil, "\(file) holds the card number")
+            #expect(bytes.range(of: Data("DOE/JOHN".utf8)) == nil, "\(file) holds the card holder")
+        }
+        #expect(SQLiteShell(path: lane.daemon.databasePath).run("SELECT detail FROM events WHERE kind = 'card.read';").contains("bank_card_rejected"))
+    }
+
+    @Test func aMagTekReaderInHIDMode() throws {
+        guard let lane = try lane(reportProtocol: "magtek-hid", carrier: .object([("kind", "track"), ("value", "6001234567")])) else { return }
+        defer { lane.daemon.cleanUp() }
+        var report = [UInt8](repeating: 0, count: 337)
+        let track2 = Array(";6001234567?".utf8)
+        report[0] = 1  // track 1 not read
+        report[2] = 1  // track 3 not read
+        report[4] = UInt8(track2.count)
+        report.replaceSubrange((7 + 110)..<(7 + 110 + track2.count), with: track2)
+        try plug(lane, EmulatedUSBReader(vendorID: 0x0C2E, productID: 0x0B61, transferLength: 337, reports: [report]))
+        #expect(try next("card.read", lane.till)["card"]?["value"] == "6001234567")
+    }
+
+    @Test func aScannerSetToFrenchAZERTYIsReadRight() throws {
+        guard let lane = try lane(reportProtocol: "keyboard", layout: "fr", carrier: .object([("kind", "barcode"), ("value", "96385074")])) else { return }
+        defer { lane.daemon.cleanUp() }
+        // On AZERTY the digits are the shifted top row.
+        let digits: [(usage: UInt8, shift: Bool)] = "96385074".map { (UInt8($0 == "0" ? 0x27 : 0x1D + Int(String($0))!), true) }
+        try plug(lane, EmulatedUSBReader(vendorID: 0x0C2E, productID: 0x0B61, transferLength: 8, reports: EmulatedUSBReader.keyboardReports(digits)))
+        #expect(try next("card.read", lane.till)["card"]?["value"] == "96385074")
+    }
+
+    @Test func unpluggingTheReaderIsReportedAndTheDaemonGoesOn() throws {
+        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
+        defer { lane.daemon.cleanUp() }
+        try plug(lane, Self.keyboard("4006381333931"))
+        _ = try next("card.read", lane.till)
+        try lane.control.unplug()
+        #expect(try next("reader.removed", lane.till)["reader"] == "counter-reader")
+        #expect(try lane.till.result("status")["readers"] == .array([]))
+        #expect(lane.daemon.stop() == 0)
+    }
+}
