@@ -52,6 +52,7 @@ install:
 	install -D -m 0644 systemd/loyaltyd.socket $(DESTDIR)/etc/systemd/system/loyaltyd.socket
 	install -D -m 0644 systemd/loyaltyd.sysusers $(DESTDIR)/usr/lib/sysusers.d/loyaltyd.conf
 	install -D -m 0644 udev/blacklist-nfc-pn533.conf $(DESTDIR)/etc/modprobe.d/blacklist-nfc-pn533.conf
+	install -D -m 0644 udev/70-loyaltyd-readers.rules $(DESTDIR)/etc/udev/rules.d/70-loyaltyd-readers.rules
 
 clean:
 	rm -rf .build $(LOCAL)

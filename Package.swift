@@ -102,7 +102,7 @@ let package = Package(
             name: "LoyaltyCommands",
             dependencies: [
                 "LoyaltyDaemon", "LoyaltyConfig", "LoyaltyStore", "SystemdSupport", "TillProtocol", "TillClient",
-                "ContactlessReaders", "LoyaltyDomain",
+                "ContactlessReaders", "USBReaders", "LoyaltyDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -135,7 +135,8 @@ let package = Package(
         .executableTarget(
             name: "loyaltyd-bench",
             dependencies: [
-                "LoyaltyTestSupport", "LoyaltyStore", "LoyaltyDomain", "TillClient", "TillProtocol", "CPCSCLite", .product(name: "GRDB", package: "GRDB.swift"),
+                "LoyaltyTestSupport", "LoyaltyStore", "LoyaltyDomain", "TillClient", "TillProtocol", "CPCSCLite", "CardDecoding",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/Benchmarks"
         ),

@@ -1,17 +1,20 @@
 import ArgumentParser
 import ContactlessReaders
 import LoyaltyConfig
+import TillClient
 import TillProtocol
+import USBReaders
 
 /// `loyaltyd readers`: the card readers this machine has, asked directly (not through the daemon),
 /// so it works when the daemon is stopped too.
 struct ReadersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "readers",
-        abstract: "List the card readers: PC/SC readers from pcscd, with their state and the ATR of a card on them.",
+        abstract: "List the card readers: PC/SC readers from pcscd (state, ATR of a card) and the configured USB readers.",
         discussion: """
-            Asks pcscd directly. Shows which till (lane) each reader serves under the configuration, \
-            or that the configuration does not select it. Exit status 1 when pcscd is not reachable.
+            Asks pcscd and the USB bus directly, and the running daemon (when it answers) whether it \
+            has claimed each USB reader. Shows which till (lane) each reader serves under the \
+            configuration. Exit status 1 when pcscd is not reachable.
             """
     )
 
@@ -20,7 +23,9 @@ struct ReadersCommand: ParsableCommand {
 
     func run() throws {
         // Lanes come from the configuration when it can be read; the readers are listed either way.
-        let readerOptions = try? ConfigLoader.load(path: options.config).readers
+        let configuration = try? ConfigLoader.load(path: options.config).overriding(socketPath: options.socket, databasePath: options.database)
+        let readerOptions = configuration?.readers
+        if !json, let configuration { printUSBReaders(configuration) }
         let snapshots: [ReaderSnapshot]
         do {
             snapshots = try ContactlessMonitor.snapshot()
@@ -69,6 +74,38 @@ struct ReadersCommand: ParsableCommand {
         for (snapshot, lane) in rows {
             let card = snapshot.cardPresent ? "card present, ATR \(CardUID.hex(snapshot.atr))" : "no card"
             print("  \(snapshot.name)\n    \(card); state: \(snapshot.states.joined(separator: ", ")); lane: \(lane)")
+        }
+    }
+
+    /// The configured USB readers: on the bus or not, and claimed by the daemon or why not.
+    private func printUSBReaders(_ configuration: LoyaltyConfiguration) {
+        guard !configuration.readers.usb.isEmpty else {
+            print("USB readers: none configured (readers.usb)")
+            return
+        }
+        let present = (try? USBDeviceList.present()) ?? []
+        // What the running daemon says of its readers, when it answers.
+        let status = try? TillClient(path: configuration.tillSocket.path).result("status")
+        var claimed: [String: JSONValue] = [:]
+        if case .array(let readers)? = status?["readers"] {
+            for reader in readers { if case .string(let name)? = reader["name"] { claimed[name] = reader } }
+        }
+        print("USB readers (configured):")
+        for reader in configuration.readers.usb {
+            let id = String(format: "%04x:%04x", reader.vendorID, reader.productID)
+            let onBus = present.first { $0.vendorID == reader.vendorID && $0.productID == reader.productID }
+            var state: String
+            if onBus == nil {
+                state = "not plugged in"
+            } else if status == nil {
+                state = "present; the daemon does not answer, so whether it claimed it is unknown"
+            } else if let entry = claimed[reader.name] {
+                if case .string(let problem)? = entry["problem"] { state = "present, not usable: \(problem)" } else { state = "claimed by the daemon" }
+            } else {
+                state = "present, not claimed (is the daemon's user allowed to open it? see udev/README.md)"
+            }
+            let location = onBus.map { " bus \($0.bus) device \($0.address)" } ?? ""
+            print("  \(reader.name) \(id)\(location)\n    protocol \(reader.reportProtocol.rawValue); lane: \(reader.tillID ?? "all tills"); \(state)")
         }
     }
 }

@@ -10,6 +10,8 @@ public final class ReaderDirectory: Sendable {
         /// `contactless` (PC/SC); USB readers come with their own kinds.
         public var kind: String
         public var tillID: String?
+        /// Why a reader that is present cannot be used (permissions, another driver); `nil` when in use.
+        public var problem: String?
     }
 
     /// A reader subsystem's health: `ok`, `degraded` (its service is away and being retried) or `disabled`.
@@ -41,6 +43,8 @@ public final class ReaderDirectory: Sendable {
             .object([
                 ("name", .string(reader.name)), ("kind", .string(reader.kind)),
                 ("till_id", reader.tillID.map(JSONValue.string) ?? .null),
+                ("state", .string(reader.problem == nil ? "in_use" : "unusable")),
+                ("problem", reader.problem.map(JSONValue.string) ?? .null),
             ])
         }
         let services = subsystems.sorted { $0.key < $1.key }.map { kind, subsystem -> (String, JSONValue) in

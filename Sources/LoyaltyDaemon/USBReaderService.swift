@@ -58,6 +58,7 @@ struct USBReaderService: Service {
             await router.events.publish(method: "reader.added", params: notification(reader), lane: reader.tillID)
             await router.record("reader.added", reader: spec.name, detail: reader.kind, now: now)
         case .readerUnusable(let spec, let reason):
+            directory.add(.init(name: spec.name, kind: "usb-\(spec.reportProtocol.rawValue)", tillID: spec.tillID, problem: reason))
             await router.record("reader.unusable", reader: spec.name, detail: reason, now: now)
         case .readerRemoved(let spec):
             repeats.forget(reader: spec.name)
@@ -67,7 +68,7 @@ struct USBReaderService: Service {
             await router.events.publish(method: "reader.removed", params: notification(reader), lane: reader.tillID)
             await router.record("reader.removed", reader: spec.name, detail: reader.kind, now: now)
         case .read(let spec, let read):
-            guard let reader = directory.reader(named: spec.name) else { return }
+            guard let reader = directory.reader(named: spec.name), reader.problem == nil else { return }
             await route(read, from: reader, repeats: &repeats, now: now)
         }
     }

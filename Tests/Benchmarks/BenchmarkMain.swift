@@ -57,6 +57,10 @@ struct BenchmarkMain {
         print(row("stop, then db verify", "exit \(stoppedStatus.map(String.init) ?? "none"), " + (verify.status == 0 ? "clean" : "PROBLEMS: \(verify.stdout)")))
 
         print(String(repeating: "-", count: 78))
+        let decoding = DecodingThroughput.measure()
+        print(row("keyboard reports through the decoder", String(format: "%.0f reports/s", decoding.keyboardReports)))
+        print(row("magnetic tracks classified (bank card check)", String(format: "%.0f swipes/s", decoding.swipes)))
+        print(String(repeating: "-", count: 78))
         if VirtualPCSC.prerequisites.ok {
             let taps = try TapLatency.measure(taps: 100)
             let sorted = taps.overheads.sorted()

@@ -91,3 +91,45 @@ import Testing
         #expect(throws: ConfigError.self) { try ConfigLoader.load(path: "/nonexistent/loyaltyd.yaml") }
     }
 }
+
+@Suite struct USBReaderConfigTests {
+    let minimal = "store:\n  id: s1\ncurrency:\n  code: EUR\n"
+
+    func error(_ yaml: String) -> ConfigError? {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "x.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func usbReadersAndTheMemberBarcodeAreRead() throws {
+        let yaml = minimal + """
+            readers:
+              usb:
+                - name: scanner
+                  vendor_id: "0c2e"
+                  product_id: "0B61"
+                  protocol: keyboard
+                  layout: fr
+                  till_id: lane-1
+              member_barcode:
+                prefix: "29"
+                length: 13
+                check_digit: gtin
+            """
+        let readers = try ConfigLoader.parse(yaml, file: "x.yaml").readers
+        #expect(readers.usb.first?.vendorID == 0x0C2E)
+        #expect(readers.usb.first?.productID == 0x0B61)
+        #expect(readers.usb.first?.layout.name == "fr")
+        #expect(readers.memberBarcode?.cardNumber(in: "2900000055551") == "2900000055551")
+    }
+
+    @Test func mistakesNameTheirKey() {
+        let reader = "readers:\n  usb:\n    - name: s\n      vendor_id: \"0c2e\"\n      product_id: \"0b61\"\n"
+        #expect(error(minimal + reader + "      protocol: serial\n")?.keyPath == "readers.usb[0].protocol")
+        #expect(error(minimal + reader + "      protocol: keyboard\n      layout: dvorak\n")?.keyPath == "readers.usb[0].layout")
+        #expect(error(minimal + reader.replacingOccurrences(of: "0c2e", with: "xyz") + "      protocol: keyboard\n")?.keyPath == "readers.usb[0].vendor_id")
+    }
+}
