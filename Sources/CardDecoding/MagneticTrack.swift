@@ -70,6 +70,15 @@ public enum MagneticTrack {
         return Parsed(number: number, formatCodeB: false, hasServiceCode: hasServiceCode)
     }
 
+    /// Whether typed text is magnetic stripe data: it starts with a track sentinel, or carries
+    /// track 1's `^` field separator or track 2's `digits=digits`.
+    public static func looksLikeTrackData(_ text: String) -> Bool {
+        if let first = text.first, first == "%" || first == ";" { return true }
+        if text.contains("^") { return true }
+        let parts = text.split(separator: "=", maxSplits: 1)
+        return parts.count == 2 && parts[0].count >= 6 && parts[0].allSatisfy(\.isASCIIDigit) && parts[1].prefix(4).allSatisfy(\.isASCIIDigit)
+    }
+
     /// Splits keyboard-wedge text into its tracks by their start sentinels (`%` track 1, `;` track 2,
     /// a second `;` or `+` track 3), as magstripe readers in keyboard mode type them.
     public static func tracks(inTypedText text: String) -> (track1: String?, track2: String?, track3: String?) {
@@ -79,7 +88,13 @@ public enum MagneticTrack {
         var current = ""
         func close() {
             guard let start = current.first else { return }
-            if start == "%" { track1 = current } else if start == "+" || track2 != nil { track3 = current } else { track2 = current }
+            if start == "%" || (start != ";" && start != "+" && current.contains("^")) {
+                track1 = current  // track 1, with or without its sentinel
+            } else if start == "+" || track2 != nil {
+                track3 = current
+            } else {
+                track2 = current
+            }
             current = ""
         }
         for character in text {
@@ -89,7 +104,6 @@ public enum MagneticTrack {
             current.append(character)
         }
         close()
-        if track1 == nil, track2 == nil, track3 == nil, !text.isEmpty { track2 = text }
         return (track1, track2, track3)
     }
 }

@@ -32,8 +32,10 @@ struct USBReaderService: Service {
             try monitor.start()
             directory.set(Self.kind, .init(state: "ok", reason: nil))
         } catch {
+            // The daemon goes on serving tills and other readers; status shows why USB is missing.
             logger.error("USB readers unavailable", metadata: ["reason": "\(error)"])
             directory.set(Self.kind, .init(state: "degraded", reason: error.description))
+            try? await gracefulShutdown()
             return
         }
         await withGracefulShutdownHandler {
@@ -97,7 +99,7 @@ struct USBReaderService: Service {
             carrier = barcode
         }
         let window = configuration.value.readers.repeatWindowMilliseconds
-        guard repeats.admit(reader: reader.name, value: carrier.value, now: now, windowMilliseconds: window) else { return }
+        guard repeats.admit(reader: reader.name, value: "\(carrier.kind.rawValue):\(carrier.value)", now: now, windowMilliseconds: window) else { return }
         await router.route(CardRead(reader: reader, carrier: carrier))
     }
 

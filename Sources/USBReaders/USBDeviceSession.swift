@@ -117,9 +117,11 @@ final class USBDeviceSession {
         return last + .milliseconds(spec.keyGapMilliseconds)
     }
 
-    /// Keyboard text is a magnetic stripe when it starts with a track sentinel, else a barcode.
+    /// Keyboard text is a magnetic stripe when it looks like one (a track sentinel, or track 1's
+    /// `^` and track 2's `=` separators), else a barcode. Erring towards a swipe keeps a bank card
+    /// that lost its sentinels from ever passing as a barcode.
     private func emitTyped(_ text: String) {
-        if let first = text.first, first == "%" || first == ";" {
+        if MagneticTrack.looksLikeTrackData(text) {
             let tracks = MagneticTrack.tracks(inTypedText: text)
             emit(.read(spec, .swipe(MagneticTrack.classify(track1: tracks.track1, track2: tracks.track2, track3: tracks.track3))))
         } else {

@@ -83,6 +83,8 @@ public final class USBMonitor: Sendable {
                 } else if let session = sessions[device] {
                     session.cancel()
                     if session.state != .finished { sink(.readerRemoved(session.spec)) }
+                } else if let spec = configuredSpec(of: device) {
+                    sink(.readerRemoved(spec))  // a reader that was present but unusable
                 }
                 libusb_unref_device(device)
             }
@@ -113,12 +115,16 @@ public final class USBMonitor: Sendable {
         queueBox.release()
     }
 
+    /// The configured reader a device is, if any.
+    private func configuredSpec(of device: OpaquePointer) -> USBReaderSpec? {
+        var descriptor = libusb_device_descriptor()
+        guard libusb_get_device_descriptor(device, &descriptor) == 0 else { return nil }
+        return specs.first { $0.vendorID == descriptor.idVendor && $0.productID == descriptor.idProduct }
+    }
+
     /// Opens a device that matches a configured reader and starts reading it.
     private func open(_ device: OpaquePointer) -> USBDeviceSession? {
-        var descriptor = libusb_device_descriptor()
-        guard libusb_get_device_descriptor(device, &descriptor) == 0,
-              let spec = specs.first(where: { $0.vendorID == descriptor.idVendor && $0.productID == descriptor.idProduct })
-        else { return nil }
+        guard let spec = configuredSpec(of: device) else { return nil }
         let bus = Int(libusb_get_bus_number(device))
         let address = Int(libusb_get_device_address(device))
         func unusable(_ reason: String) -> USBDeviceSession? {

@@ -60,6 +60,14 @@ struct BenchmarkMain {
         let decoding = DecodingThroughput.measure()
         print(row("keyboard reports through the decoder", String(format: "%.0f reports/s", decoding.keyboardReports)))
         print(row("magnetic tracks classified (bank card check)", String(format: "%.0f swipes/s", decoding.swipes)))
+        if USBTestbedControl.prerequisites.ok {
+            let sorted = try ScanLatency.measure(scans: 50).sorted()
+            let p50 = sorted[sorted.count / 2]
+            let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
+            print(row("USB scan: plug-in with one scan → card.read", String(format: "p50 %.2f ms  p99 %.2f ms over %d  (an upper bound; target p99 < 5 ms)", p50, p99, sorted.count)))
+        } else {
+            print(row("USB scan latency", "not measured: \(USBTestbedControl.prerequisites.missing)"))
+        }
         print(String(repeating: "-", count: 78))
         if VirtualPCSC.prerequisites.ok {
             let taps = try TapLatency.measure(taps: 100)

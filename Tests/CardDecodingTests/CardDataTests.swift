@@ -33,6 +33,13 @@ import Testing
         #expect(tracks.track1?.hasPrefix("%B") == true)
         #expect(tracks.track2?.hasPrefix(";4111") == true)
         #expect(MagneticTrack.tracks(inTypedText: ";600123?").track2 == ";600123?")
+        // A reader that drops the sentinels still types a track, never a barcode.
+        let bare = "B\(Self.testPAN)^DOE/JOHN^2512101000000000"
+        #expect(MagneticTrack.looksLikeTrackData(bare))
+        #expect(MagneticTrack.looksLikeTrackData("\(Self.testPAN)=2512101"))
+        #expect(!MagneticTrack.looksLikeTrackData("4006381333931"))
+        let bareTracks = MagneticTrack.tracks(inTypedText: bare)
+        #expect(MagneticTrack.classify(track1: bareTracks.track1, track2: bareTracks.track2) == .bankCard(lastFour: "1111"))
     }
 
     @Test func luhn() {
