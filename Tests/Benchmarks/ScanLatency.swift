@@ -17,18 +17,24 @@ enum ScanLatency {
         defer { daemon.cleanUp() }
         let till = try daemon.client()
         _ = try till.result("events.subscribe")
-        let reader = EmulatedUSBReader(
+        var reader = EmulatedUSBReader(
             vendorID: 0x0C2E, productID: 0x0B61, transferLength: 8,
             reports: EmulatedUSBReader.keyboardReports(EmulatedUSBReader.usKeys("4006381333931")))
-        let files = try reader.write(to: daemon.directory, name: "scanner")
         var latencies: [Double] = []
-        for _ in 0..<scans {
+        for scan in 0..<scans {
+            reader.port = 1 + scan
+            let files = try reader.write(to: daemon.directory, name: "scanner-\(scan)")
             let plugged = ContinuousClock.now
             try control.plug(device: files.device, pcap: files.pcap)
-            try waitFor("card.read", till)
-            latencies.append((ContinuousClock.now - plugged).milliseconds)
-            try control.unplug()
-            try waitFor("reader.removed", till)
+            do {
+                try waitFor("card.read", till)
+                latencies.append((ContinuousClock.now - plugged).milliseconds)
+                try control.unplug()
+                try waitFor("reader.removed", till)
+            } catch {
+                FileHandle.standardError.write(Data("scan \(latencies.count): \(error)\n\(daemon.log)\n".utf8))
+                throw error
+            }
         }
         return latencies
     }

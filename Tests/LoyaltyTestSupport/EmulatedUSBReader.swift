@@ -4,7 +4,12 @@ import Foundation
 /// usbmon capture (pcap, link type 220) of the interrupt reports it sends, which umockdev replays
 /// to the unmodified daemon through libusb.
 public struct EmulatedUSBReader: Sendable {
-    public static let sysfsPath = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1"
+    /// The hub port the reader is plugged into (bus 1, device number port + 1). Plugging readers
+    /// in again and again takes a new port each time: umockdev cannot replay a removed device anew.
+    public var port = 1
+    public var sysfsPath: String { "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-\(port)" }
+    var deviceNumber: Int { port + 1 }
+    var deviceNode: String { String(format: "bus/usb/001/%03d", deviceNumber) }
 
     public var vendorID: UInt16
     public var productID: UInt16
@@ -41,13 +46,13 @@ public struct EmulatedUSBReader: Sendable {
         descriptors += [9, 2] + le16(total) + [1, 1, 0, 0x80, 50] + interface + hid + endpoint
         let hex = descriptors.map { String(format: "%02x", $0) }.joined()
         return """
-            P: \(Self.sysfsPath.dropFirst(4))
-            N: bus/usb/001/002
-            E: DEVNAME=/dev/bus/usb/001/002
+            P: \(sysfsPath.dropFirst(4))
+            N: \(deviceNode)
+            E: DEVNAME=/dev/\(deviceNode)
             E: DEVTYPE=usb_device
             E: SUBSYSTEM=usb
             A: busnum=1\\n
-            A: devnum=2\\n
+            A: devnum=\(deviceNumber)\\n
             A: bConfigurationValue=1\\n
             A: speed=12\\n
             H: descriptors=\(hex)
@@ -87,7 +92,7 @@ public struct EmulatedUSBReader: Sendable {
         var header: [UInt8] = []
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { header += $0 } }
         append(id)
-        header += [type, 1, 0x81, 2]  // interrupt transfer, endpoint 0x81, device 2
+        header += [type, 1, 0x81, UInt8(deviceNumber)]  // interrupt transfer, endpoint 0x81
         append(UInt16(1))  // bus 1
         header += [UInt8(ascii: "-"), type == UInt8(ascii: "S") ? UInt8(ascii: "<") : 0]  // no setup; data present on completion
         append(Int64(microseconds / 1_000_000)); append(Int32(microseconds % 1_000_000)); append(status)
