@@ -124,13 +124,13 @@ public struct TillServer: Service {
                 guard configuration.peerPolicy.allows(peer, groups: PeerCredentials.groups(ofUser:)) else {
                     logger.warning("till socket: refused a connection from a peer the config does not allow", metadata: ["peer": "\(peer.map(\.description) ?? "unknown")"])
                     await onRefusal(.permissionDenied, peer)
-                    try await refuse(outbound, .permissionDenied, "this user may not use the till socket")
+                    try await refuse(outbound, inbound, .permissionDenied, "this user may not use the till socket")
                     return
                 }
                 guard let id = registry.open(accepted.channel.channel, limit: configuration.maximumConnections) else {
                     logger.warning("till socket: refused a connection: \(configuration.maximumConnections) connections already open")
                     await onRefusal(.tooManyConnections, peer)
-                    try await refuse(outbound, .tooManyConnections, "too many connections (at most \(configuration.maximumConnections))")
+                    try await refuse(outbound, inbound, .tooManyConnections, "too many connections (at most \(configuration.maximumConnections))")
                     return
                 }
                 let connection = TillConnection(id: id, peer: peer, outbound: outbound)
@@ -171,9 +171,23 @@ public struct TillServer: Service {
         }
     }
 
-    private func refuse(_ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, _ reason: RPCError.Reason, _ message: String) async throws {
+    /// Answers a refused connection with one error line and ends it so the till can read that line:
+    /// the sending side is shut first, and what the till had already sent is read (for a second at
+    /// most), because closing a Unix socket with unread data makes the till's read fail before it
+    /// sees the refusal.
+    private func refuse(
+        _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, _ inbound: NIOAsyncChannelInboundStream<TillFrame>,
+        _ reason: RPCError.Reason, _ message: String
+    ) async throws {
         var buffer = ByteBuffer(bytes: RPCResponse.line(for: RPCFailure(id: .null, error: RPCError(reason, message))))
         buffer.writeInteger(UInt8(ascii: "\n"))
         try await outbound.write(buffer)
+        outbound.finish()
+        try? await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { for try await _ in inbound {} }
+            group.addTask { try await Task.sleep(for: .seconds(1)) }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 }

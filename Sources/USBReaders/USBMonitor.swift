@@ -55,10 +55,14 @@ public final class USBMonitor: Sendable {
 
     /// Stops reading, gives the readers back to the kernel and ends the event thread.
     public func stop() {
-        guard let address = context.withLock({ $0 }) else { return }
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        libusb_interrupt_event_handler(OpaquePointer(bitPattern: address))
-        finished.wait()
+        // Under the lock, so the event thread cannot free the context while it is being woken.
+        let running = context.withLock { address -> Bool in
+            guard let address else { return false }
+            stopping.store(true, ordering: .sequentiallyConsistent)
+            libusb_interrupt_event_handler(OpaquePointer(bitPattern: address))
+            return true
+        }
+        if running { finished.wait() }
     }
 
     private func run(_ context: OpaquePointer) {
@@ -110,9 +114,13 @@ public final class USBMonitor: Sendable {
         }
         for session in sessions.values { release(session) }
         for change in queue.changes.withLock({ $0 }) { libusb_unref_device(OpaquePointer(bitPattern: change.device)) }
-        libusb_exit(context)
-        // Only now can no hotplug callback run any more: give back the queue's reference.
+        self.context.withLock { $0 = nil }  // waits for a stop() still waking us
+        // Hotplug callbacks run only inside libusb_handle_events on this thread: none can come now.
         queueBox.release()
+        // libusb_exit is deliberately not called: tearing down libusb's own udev monitor thread races
+        // with a uevent it is still delivering (a reader unplugged just before the stop crashed there
+        // under test). stop() is called only when the daemon exits, which ends that thread anyway.
+        _ = context
     }
 
     /// The configured reader a device is, if any.

@@ -117,6 +117,7 @@ import TillProtocol
         try lane.control.unplug()
         #expect(try next("reader.removed", lane.till)["reader"] == "counter-reader")
         #expect(try lane.till.result("status")["readers"] == .array([]))
-        #expect(lane.daemon.stop() == 0)
+        let stopped = lane.daemon.stop()
+        #expect(stopped == 0, "\(lane.daemon.log)")
     }
 }
