@@ -64,6 +64,17 @@ struct CardReadRouter: Sendable {
                      detail: read.problem.map { "\(result): \($0)" } ?? result, now: clock.now())
     }
 
+    /// Tells the tills of the reader's lane that it came or went (`reader.added`, `reader.removed`),
+    /// and writes it to the event log.
+    func announce(_ method: String, _ reader: ReaderDirectory.Reader, now: Int64) async {
+        let params: JSONValue = .object([
+            ("reader", .string(reader.name)), ("kind", .string(reader.kind)),
+            ("till_id", reader.tillID.map(JSONValue.string) ?? .null),
+        ])
+        await events.publish(method: method, params: params, lane: reader.tillID)
+        await record(method, reader: reader.name, detail: reader.kind, now: now)
+    }
+
     /// Writes an event log row; a failure is logged, never thrown: reads go on without the log.
     func record(_ kind: String, reader: String?, carrier: Carrier? = nil, memberID: MemberID? = nil, detail: String, now: Int64) async {
         do {

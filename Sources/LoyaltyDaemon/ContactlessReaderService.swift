@@ -1,5 +1,4 @@
 import ContactlessReaders
-import Dispatch
 import Logging
 import LoyaltyDomain
 import LoyaltyStore
@@ -18,22 +17,14 @@ struct ContactlessReaderService: Service {
     let logger: Logger
 
     func run() async throws {
-        let (events, continuation) = AsyncStream.makeStream(of: ContactlessEvent.self)
-        let monitor = ContactlessMonitor(logger: logger) { continuation.yield($0) }
         directory.set(Self.kind, .init(state: "degraded", reason: "connecting to pcscd"))
-        monitor.start()
-        await withGracefulShutdownHandler {
-            var repeats = RepeatFilter()
-            for await event in events {
-                await handle(event, repeats: &repeats)
-            }
-        } onGracefulShutdown: {
-            // stop() waits for the monitor's thread: not on the cooperative pool.
-            DispatchQueue.global().async {
-                monitor.stop()
-                continuation.finish()
-            }
-        }
+        try await ReaderEventPump.run(
+            start: { sink in
+                let monitor = ContactlessMonitor(logger: logger, sink: sink)
+                monitor.start()
+                return { monitor.stop() }
+            },
+            handle: { event, repeats in await handle(event, repeats: &repeats) })
     }
 
     private func handle(_ event: ContactlessEvent, repeats: inout RepeatFilter) async {
@@ -50,15 +41,13 @@ struct ContactlessReaderService: Service {
                 return
             }
             logger.info("contactless reader added", metadata: ["reader": "\(name)", "till": "\(reader.tillID ?? "all")"])
-            await router.events.publish(method: "reader.added", params: notification(reader), lane: reader.tillID)
-            await router.record("reader.added", reader: name, detail: Self.kind, now: now)
+            await router.announce("reader.added", reader, now: now)
         case .readerRemoved(let name):
             repeats.forget(reader: name)
             guard let reader = directory.reader(named: name) else { return }
             directory.remove(name)
             logger.info("contactless reader removed", metadata: ["reader": "\(name)"])
-            await router.events.publish(method: "reader.removed", params: notification(reader), lane: reader.tillID)
-            await router.record("reader.removed", reader: name, detail: Self.kind, now: now)
+            await router.announce("reader.removed", reader, now: now)
         case .cardPresented(let name, let uid, _):
             guard let reader = selected(name) else { return }
             let value = CardUID.hex(uid)
@@ -89,9 +78,5 @@ struct ContactlessReaderService: Service {
         let reader = ReaderDirectory.Reader(name: name, kind: Self.kind, tillID: lane.tillID)
         directory.add(reader)
         return reader
-    }
-
-    private func notification(_ reader: ReaderDirectory.Reader) -> JSONValue {
-        .object([("reader", .string(reader.name)), ("kind", .string(reader.kind)), ("till_id", reader.tillID.map(JSONValue.string) ?? .null)])
     }
 }

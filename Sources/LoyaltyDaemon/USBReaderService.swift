@@ -1,5 +1,4 @@
 import CardDecoding
-import Dispatch
 import Logging
 import LoyaltyConfig
 import LoyaltyDomain
@@ -26,28 +25,20 @@ struct USBReaderService: Service {
                 reportProtocol: reader.reportProtocol, layout: reader.layout, keyGapMilliseconds: reader.keyGapMilliseconds,
                 tillID: reader.tillID)
         }
-        let (events, continuation) = AsyncStream.makeStream(of: USBReaderEvent.self)
-        let monitor = USBMonitor(specs: readers, logger: logger) { continuation.yield($0) }
         do {
-            try monitor.start()
-            directory.set(Self.kind, .init(state: "ok", reason: nil))
+            try await ReaderEventPump.run(
+                start: { sink in
+                    let monitor = USBMonitor(specs: readers, logger: logger, sink: sink)
+                    try monitor.start()
+                    directory.set(Self.kind, .init(state: "ok", reason: nil))
+                    return { monitor.stop() }
+                },
+                handle: { event, repeats in await handle(event, repeats: &repeats) })
         } catch {
             // The daemon goes on serving tills and other readers; status shows why USB is missing.
             logger.error("USB readers unavailable", metadata: ["reason": "\(error)"])
-            directory.set(Self.kind, .init(state: "degraded", reason: error.description))
+            directory.set(Self.kind, .init(state: "degraded", reason: "\(error)"))
             try? await gracefulShutdown()
-            return
-        }
-        await withGracefulShutdownHandler {
-            var repeats = RepeatFilter()
-            for await event in events {
-                await handle(event, repeats: &repeats)
-            }
-        } onGracefulShutdown: {
-            DispatchQueue.global().async {
-                monitor.stop()
-                continuation.finish()
-            }
         }
     }
 
@@ -57,8 +48,7 @@ struct USBReaderService: Service {
         case .readerAdded(let spec, _, _):
             let reader = ReaderDirectory.Reader(name: spec.name, kind: "usb-\(spec.reportProtocol.rawValue)", tillID: spec.tillID)
             directory.add(reader)
-            await router.events.publish(method: "reader.added", params: notification(reader), lane: reader.tillID)
-            await router.record("reader.added", reader: spec.name, detail: reader.kind, now: now)
+            await router.announce("reader.added", reader, now: now)
         case .readerUnusable(let spec, let reason):
             directory.add(.init(name: spec.name, kind: "usb-\(spec.reportProtocol.rawValue)", tillID: spec.tillID, problem: reason))
             await router.record("reader.unusable", reader: spec.name, detail: reason, now: now)
@@ -67,8 +57,7 @@ struct USBReaderService: Service {
             guard let reader = directory.reader(named: spec.name) else { return }
             directory.remove(spec.name)
             logger.info("USB reader removed", metadata: ["reader": "\(spec.name)"])
-            await router.events.publish(method: "reader.removed", params: notification(reader), lane: reader.tillID)
-            await router.record("reader.removed", reader: spec.name, detail: reader.kind, now: now)
+            await router.announce("reader.removed", reader, now: now)
         case .read(let spec, let read):
             guard let reader = directory.reader(named: spec.name), reader.problem == nil else { return }
             await route(read, from: reader, repeats: &repeats, now: now)
@@ -101,9 +90,5 @@ struct USBReaderService: Service {
         let window = configuration.value.readers.repeatWindowMilliseconds
         guard repeats.admit(reader: reader.name, value: "\(carrier.kind.rawValue):\(carrier.value)", now: now, windowMilliseconds: window) else { return }
         await router.route(CardRead(reader: reader, carrier: carrier))
-    }
-
-    private func notification(_ reader: ReaderDirectory.Reader) -> JSONValue {
-        .object([("reader", .string(reader.name)), ("kind", .string(reader.kind)), ("till_id", reader.tillID.map(JSONValue.string) ?? .null)])
     }
 }
