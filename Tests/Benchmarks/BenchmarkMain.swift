@@ -64,7 +64,7 @@ struct BenchmarkMain {
             let sorted = try ScanLatency.measure(scans: 50).sorted()
             let p50 = sorted[sorted.count / 2]
             let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
-            print(row("USB scan: plug-in with one scan → card.read", String(format: "p50 %.2f ms  p99 %.2f ms over %d  (an upper bound; target p99 < 5 ms)", p50, p99, sorted.count)))
+            print(row("USB scan: last report → card.read (emulated)", String(format: "p50 %.2f ms  p99 %.2f ms over %d  (an upper bound; target p99 < 5 ms)", p50, p99, sorted.count)))
         } else {
             print(row("USB scan latency", "not measured: \(USBTestbedControl.prerequisites.missing)"))
         }

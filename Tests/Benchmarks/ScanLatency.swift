@@ -3,13 +3,14 @@ import LoyaltyTestSupport
 import TillClient
 import TillProtocol
 
-/// A USB scan end to end, with the reader emulated by umockdev: from the moment the test plugs
-/// the reader in (its capture holds one scan) to the till receiving `card.read`. This bounds the
-/// latency from a scan's last report from above: it also holds the hotplug, open and claim.
+/// A USB scan end to end, with the reader emulated by umockdev: a HID POS scanner is plugged in with
+/// one scan in its capture, a single report; the till hears `reader.added` once it is claimed and
+/// `card.read` once that report went through umockdev's emulated transfer, the decoder, the member
+/// lookup and the notification. That interval bounds the latency from a scan's last report from above.
 enum ScanLatency {
     static func measure(scans: Int) throws -> [Double] {
         let daemon = try TemporaryDaemon {
-            $0.usbReaders = [(name: "bench-scanner", vendor: "0c2e", product: "0b61", reportProtocol: "keyboard", layout: "us", tillID: nil)]
+            $0.usbReaders = [(name: "bench-scanner", vendor: "0c2e", product: "0b61", reportProtocol: "hid-pos-barcode", layout: "us", tillID: nil)]
             $0.repeatWindowMilliseconds = 0
         }
         let control = try USBTestbedControl(directory: daemon.directory)
@@ -17,18 +18,23 @@ enum ScanLatency {
         defer { daemon.cleanUp() }
         let till = try daemon.client()
         _ = try till.result("events.subscribe")
-        var reader = EmulatedUSBReader(
-            vendorID: 0x0C2E, productID: 0x0B61, transferLength: 8,
-            reports: EmulatedUSBReader.keyboardReports(EmulatedUSBReader.usKeys("4006381333931")))
+        var report = [UInt8](repeating: 0, count: 64)
+        let barcode = Array("4006381333931".utf8)
+        report[0] = 2
+        report[1] = UInt8(barcode.count)
+        report.replaceSubrange(2..<5, with: Array("]E0".utf8))
+        report.replaceSubrange(5..<(5 + barcode.count), with: barcode)
+        var reader = EmulatedUSBReader(vendorID: 0x0C2E, productID: 0x0B61, transferLength: 64, reports: [report])
         var latencies: [Double] = []
         for scan in 0..<scans {
             reader.port = 1 + scan
             let files = try reader.write(to: daemon.directory, name: "scanner-\(scan)")
-            let plugged = ContinuousClock.now
             try control.plug(device: files.device, pcap: files.pcap)
             do {
+                try waitFor("reader.added", till)
+                let claimed = ContinuousClock.now
                 try waitFor("card.read", till)
-                latencies.append((ContinuousClock.now - plugged).milliseconds)
+                latencies.append((ContinuousClock.now - claimed).milliseconds)
                 try control.unplug()
                 try waitFor("reader.removed", till)
             } catch {

@@ -109,6 +109,42 @@ import TillProtocol
         #expect(try next("card.read", lane.till)["card"]?["value"] == "96385074")
     }
 
+    @Test func aScannerInHIDPOSMode() throws {
+        guard let lane = try lane(reportProtocol: "hid-pos-barcode", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
+        defer { lane.daemon.cleanUp() }
+        var report = [UInt8](repeating: 0, count: 64)
+        let data = Array("4006381333931".utf8)
+        report[0] = 2  // report id
+        report[1] = UInt8(data.count)
+        report.replaceSubrange(2..<5, with: Array("]E0".utf8))
+        report.replaceSubrange(5..<(5 + data.count), with: data)
+        try plug(lane, EmulatedUSBReader(vendorID: 0x0C2E, productID: 0x0B61, transferLength: 64, reports: [report]))
+        let read = try next("card.read", lane.till)
+        #expect(read["result"] == "member")
+        #expect(read["kind"] == "usb-hid-pos-barcode")
+    }
+
+    @Test func aReaderPresentBeforeAnyTillSubscribedIsClaimedAndListed() throws {
+        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
+        defer { lane.daemon.cleanUp() }
+        let idle = try lane.daemon.client()  // no subscription: the scan is only in the event log
+        try plug(lane, Self.keyboard("4006381333931"))
+        #expect(VirtualPCSC.waitUntil(timeoutSeconds: 10) {
+            SQLiteShell(path: lane.daemon.databasePath).run("SELECT detail FROM events WHERE kind = 'card.read';").contains("member")
+        })
+        guard case .array(let readers)? = try idle.result("status")["readers"] else {
+            Issue.record("status lists readers")
+            return
+        }
+        #expect(readers.first?["name"] == "counter-reader")
+        #expect(readers.first?["state"] == "in_use")
+        // `loyaltyd readers`, run where it sees the same (emulated) bus, says the daemon has it.
+        let listing = try lane.control.run(
+            [LoyaltydBinary.path, "readers", "--config", lane.daemon.configPath], outputPath: lane.daemon.directory.file("readers.txt"))
+        #expect(listing.contains("counter-reader 0c2e:0b61 bus 1 device 2"), "\(listing)")
+        #expect(listing.contains("lane: lane-1; claimed by the daemon"), "\(listing)")
+    }
+
     @Test func unpluggingTheReaderIsReportedAndTheDaemonGoesOn() throws {
         guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
         defer { lane.daemon.cleanUp() }

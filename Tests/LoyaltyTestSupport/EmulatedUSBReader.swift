@@ -145,6 +145,14 @@ public final class USBTestbedControl: @unchecked Sendable {
     }
 
     public func plug(device: String, pcap: String) throws { try send("plug \(device) \(pcap)\n") }
+
+    /// Runs a command inside the testbed (so it sees the emulated devices) and returns its output.
+    public func run(_ arguments: [String], outputPath: String) throws -> String {
+        try send("run \(outputPath) \(arguments.joined(separator: " "))\n")
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: outputPath + ".done"), Date() < deadline { usleep(20_000) }
+        return (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    }
     public func unplug() throws { try send("unplug\n") }
 
     private func send(_ command: String) throws {

@@ -6,6 +6,8 @@ Started under umockdev-wrapper (so libudev calls here see the testbed too):
 Commands, one per line on CONTROL_FIFO:
     plug DEVICE_FILE PCAP_FILE   add the device (umockdev-record format), load its usbmon pcap, send "add"
     unplug                       send "remove" for the last plugged device and take it away
+    run OUTPUT_FILE ARGS...      run a command inside the testbed, its output to OUTPUT_FILE, then
+                                 create OUTPUT_FILE.done
 The device is added without DEVTYPE first and given it just before the uevent, so the program
 does not open it before its traffic is loaded. Exits when the program does.
 """
@@ -47,6 +49,11 @@ def serve_commands():
                 testbed.uevent(syspath, "remove")
                 testbed.remove_device(syspath)
                 syspath = None
+            elif words[0] == "run":
+                with open(words[1], "w") as output:
+                    subprocess.run(words[2:], stdout=output, stderr=subprocess.STDOUT,
+                                   env=dict(os.environ, UMOCKDEV_DIR=testbed.get_root_dir()))
+                open(words[1] + ".done", "w").close()
 
 
 # Commands are read on their own thread: the harness ends with the program, whatever the FIFO does.
