@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LoyaltyStore
 
 /// `loyaltyd db …`: database care.
@@ -6,7 +7,7 @@ struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Check and maintain the database.",
-        subcommands: [Verify.self, Migrate.self]
+        subcommands: [Verify.self, Backup.self, Migrate.self]
     )
 
     struct Verify: AsyncParsableCommand {
@@ -40,6 +41,36 @@ struct DatabaseCommand: AsyncParsableCommand {
                 print(VerifyReportFormat.text(report, path: settings.databasePath))
             }
             if !report.isClean { throw ExitCode.failure }
+        }
+    }
+
+    struct Backup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy the database to DEST while the daemon runs, then check the copy.",
+            discussion: "Uses SQLite's online backup from one consistent snapshot. Exit status 1 when the copy fails its check."
+        )
+
+        @OptionGroup var options: CommonOptions
+        @Argument(help: ArgumentHelp("Where to write the copy (must not exist).", valueName: "dest")) var destination: String
+
+        func run() async throws {
+            let settings = try options.loadConfiguration()
+            guard !FileManager.default.fileExists(atPath: destination) else {
+                printError("\(destination) exists; choose a new file name")
+                throw ExitCode.failure
+            }
+            do {
+                let store = try LoyaltyStore(path: settings.databasePath, storeID: settings.storeID, migrate: false)
+                let report = try await store.backup(to: destination)
+                print("backup written to \(destination)")
+                print(VerifyReportFormat.text(report, path: destination))
+                if !report.isClean { throw ExitCode.failure }
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                printError("backup failed: \(error)")
+                throw ExitCode.failure
+            }
         }
     }
 

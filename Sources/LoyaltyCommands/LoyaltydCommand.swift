@@ -13,7 +13,7 @@ public struct LoyaltydCommand: AsyncParsableCommand {
             """,
         version: LoyaltydVersion.current,
         subcommands: [
-            ServeCommand.self, StatusCommand.self, DoctorCommand.self, ReadersCommand.self, WatchCommand.self, DatabaseCommand.self,
+            ServeCommand.self, StatusCommand.self, DoctorCommand.self, ReadersCommand.self, WatchCommand.self, LogCommand.self, DatabaseCommand.self,
             ConfigCommand.self,
         ]
     )

@@ -6,6 +6,8 @@ import LoyaltyDomain
 /// The event log never holds a member's name, phone or birthday, nor an unmasked carrier:
 /// callers pass a ``Carrier`` and only its masked form is written.
 public struct EventRecord: Sendable, Hashable {
+    /// Increases with every event written; `loyaltyd log --follow` continues after the last one seen.
+    public var sequence: Int64
     public var id: String
     public var atMilliseconds: Int64
     public var kind: String
@@ -29,16 +31,23 @@ extension LoyaltyStore {
         }
     }
 
-    /// The most recent events, newest last, optionally of one kind.
-    public func events(kind: String? = nil, limit: Int = 100) async throws(StoreError) -> [EventRecord] {
+    /// Events newest last: the most recent `limit` of them, optionally only of one kind, only
+    /// since a time, or only after a sequence number.
+    public func events(
+        kind: String? = nil, sinceMilliseconds: Int64? = nil, afterSequence: Int64? = nil, limit: Int = 100
+    ) async throws(StoreError) -> [EventRecord] {
         try await read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM events WHERE (?1 IS NULL OR kind = ?1) ORDER BY seq DESC LIMIT ?2",
-                arguments: [kind, limit])
+                sql: """
+                    SELECT * FROM events
+                    WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR at_ms >= ?2) AND (?3 IS NULL OR seq > ?3)
+                    ORDER BY seq DESC LIMIT ?4
+                    """,
+                arguments: [kind, sinceMilliseconds, afterSequence, limit])
             return rows.reversed().map { row in
                 EventRecord(
-                    id: row["id"], atMilliseconds: row["at_ms"], kind: row["kind"], reader: row["reader"],
+                    sequence: row["seq"], id: row["id"], atMilliseconds: row["at_ms"], kind: row["kind"], reader: row["reader"],
                     carrier: row["carrier"], memberID: row["member_id"], detail: row["detail"])
             }
         }
