@@ -1,4 +1,5 @@
 import ArgumentParser
+import LoyaltyStore
 
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +26,18 @@ struct CommonOptions: ParsableArguments {
         } catch {
             printError("invalid configuration: \(error)")
             throw ExitCode(78)
+        }
+    }
+}
+
+extension LoyaltyConfiguration {
+    /// The configured database, opened as it is (no migration); a failure ends the command with status 1.
+    func openStore() throws -> LoyaltyStore {
+        do {
+            return try LoyaltyStore(path: databasePath, storeID: storeID, migrate: false)
+        } catch {
+            printError("cannot open the database \(databasePath): \(error)")
+            throw ExitCode.failure
         }
     }
 }

@@ -21,13 +21,7 @@ struct DatabaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try options.loadConfiguration()
-            let store: LoyaltyStore
-            do {
-                store = try LoyaltyStore(path: settings.databasePath, storeID: settings.storeID, migrate: false)
-            } catch {
-                printError("cannot open the database \(settings.databasePath): \(error)")
-                throw ExitCode.failure
-            }
+            let store = try settings.openStore()
             let report: VerifyReport
             do {
                 report = try await store.verify()
@@ -59,8 +53,8 @@ struct DatabaseCommand: AsyncParsableCommand {
                 printError("\(destination) exists; choose a new file name")
                 throw ExitCode.failure
             }
+            let store = try settings.openStore()
             do {
-                let store = try LoyaltyStore(path: settings.databasePath, storeID: settings.storeID, migrate: false)
                 let report = try await store.backup(to: destination)
                 print("backup written to \(destination)")
                 print(VerifyReportFormat.text(report, path: destination))
@@ -83,8 +77,8 @@ struct DatabaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try options.loadConfiguration()
+            let store = try settings.openStore()
             do {
-                let store = try LoyaltyStore(path: settings.databasePath, storeID: settings.storeID, migrate: false)
                 let applied = try store.migrate()
                 print(applied.isEmpty ? "the schema is current" : "applied: \(applied.joined(separator: ", "))")
             } catch {

@@ -28,13 +28,7 @@ struct LogCommand: AsyncParsableCommand {
             }
             sinceMilliseconds = Int64(date.timeIntervalSince1970 * 1000)
         }
-        let store: LoyaltyStore
-        do {
-            store = try LoyaltyStore(path: settings.databasePath, storeID: settings.storeID, migrate: false)
-        } catch {
-            printError("cannot open the database \(settings.databasePath): \(error)")
-            throw ExitCode.failure
-        }
+        let store = try settings.openStore()
         var last: Int64?
         repeat {
             let events = try await store.events(kind: kind, sinceMilliseconds: sinceMilliseconds, afterSequence: last, limit: limit)
