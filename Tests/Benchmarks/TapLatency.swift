@@ -25,7 +25,7 @@ enum TapLatency {
         defer { daemon.cleanUp() }
         let till = try daemon.client()
         _ = try till.result("events.subscribe")
-        guard VirtualPCSC.waitUntil(timeoutSeconds: 10, { (try? till.result("status")["readers"]).map { $0 != .array([]) } ?? false }) else {
+        guard waitUntil(timeoutSeconds: 10, { (try? till.result("status")["readers"]).map { $0 != .array([]) } ?? false }) else {
             throw BenchmarkError(description: "the daemon did not pick up the virtual readers")
         }
 

@@ -43,7 +43,7 @@ import TillProtocol
     }
 
     func waitForReaders(_ till: TillClient, count: Int) -> Bool {
-        VirtualPCSC.waitUntil(timeoutSeconds: 10) {
+        waitUntil(timeoutSeconds: 10) {
             guard case .array(let readers)? = try? till.result("status")["readers"] else { return false }
             return readers.count == count
         }
@@ -174,7 +174,7 @@ import TillProtocol
         let (daemon, till) = try daemonWithSubscriber()
         defer { daemon.cleanUp() }
         pcsc.kill()
-        #expect(VirtualPCSC.waitUntil(timeoutSeconds: 5) {
+        #expect(waitUntil(timeoutSeconds: 5) {
             (try? till.result("status")["reader_services"]?["contactless"]?["state"]) == "degraded"
         })
         #expect(try till.result("status")["store_id"] == "test-store", "tills are still served")
@@ -197,9 +197,9 @@ import TillProtocol
         let watchLog = daemon.directory.file("watch.log")
         let watch = try SpawnedProcess(
             [LoyaltydBinary.path, "watch", "--config", daemon.configPath], environment: ["PATH": "/usr/bin:/bin"], outputPath: watchLog)
-        #expect(VirtualPCSC.waitUntil(timeoutSeconds: 5) { (try? String(contentsOfFile: watchLog, encoding: .utf8))?.contains("watching") == true })
+        #expect(waitUntil(timeoutSeconds: 5) { (try? String(contentsOfFile: watchLog, encoding: .utf8))?.contains("watching") == true })
         let card = try VirtualCard(reader: 0, uid: Self.anna)
-        #expect(VirtualPCSC.waitUntil(timeoutSeconds: 5) { (try? String(contentsOfFile: watchLog, encoding: .utf8))?.contains("card.read") == true })
+        #expect(waitUntil(timeoutSeconds: 5) { (try? String(contentsOfFile: watchLog, encoding: .utf8))?.contains("card.read") == true })
         let watched = (try? String(contentsOfFile: watchLog, encoding: .utf8)) ?? ""
         #expect(watched.contains("card=uid:**********E5F6 result=member"))
         #expect(!watched.contains("04A1B2C3D4E5F6") && !watched.contains("Anna"))

@@ -129,7 +129,7 @@ import TillProtocol
         defer { lane.daemon.cleanUp() }
         let idle = try lane.daemon.client()  // no subscription: the scan is only in the event log
         try plug(lane, Self.keyboard("4006381333931"))
-        #expect(VirtualPCSC.waitUntil(timeoutSeconds: 10) {
+        #expect(waitUntil(timeoutSeconds: 10) {
             SQLiteShell(path: lane.daemon.databasePath).run("SELECT detail FROM events WHERE kind = 'card.read';").contains("member")
         })
         guard case .array(let readers)? = try idle.result("status")["readers"] else {

@@ -51,7 +51,7 @@ public final class VirtualPCSC: @unchecked Sendable {
         process = try SpawnedProcess(
             [Self.pcscd, "--foreground", "--config", directory.file("reader.conf")], environment: ["PATH": "/usr/sbin:/usr/bin:/bin"],
             outputPath: directory.file("pcscd.log"))
-        guard Self.waitUntil(timeoutSeconds: 20, { Self.listedReaders()?.contains(Self.readerNames[1]) == true }) else {
+        guard waitUntil(timeoutSeconds: 20, { Self.listedReaders()?.contains(Self.readerNames[1]) == true }) else {
             throw VirtualPCSCError(description: "pcscd started but the virtual readers did not appear")
         }
     }
@@ -64,7 +64,7 @@ public final class VirtualPCSC: @unchecked Sendable {
             process.send(SIGKILL)
             process.waitForExit(timeoutSeconds: 5)
         }
-        _ = Self.waitUntil(timeoutSeconds: 10) { Self.listedReaders() == nil }
+        _ = waitUntil(timeoutSeconds: 10) { Self.listedReaders() == nil }
     }
 
     /// Kills pcscd with SIGKILL, as a crash would.
@@ -73,7 +73,7 @@ public final class VirtualPCSC: @unchecked Sendable {
         process.send(SIGKILL)
         process.waitForExit(timeoutSeconds: 10)
         // A killed pcscd leaves its socket file behind; the next start replaces it.
-        _ = Self.waitUntil(timeoutSeconds: 10) { Self.listedReaders() == nil }
+        _ = waitUntil(timeoutSeconds: 10) { Self.listedReaders() == nil }
     }
 
     public var isRunning: Bool { process?.isRunning ?? false }
@@ -81,16 +81,6 @@ public final class VirtualPCSC: @unchecked Sendable {
     deinit {
         stop()
         directory.remove()
-    }
-
-    /// Polls `condition` every 50 ms until it holds or the time is up.
-    public static func waitUntil(timeoutSeconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
     }
 }
 
