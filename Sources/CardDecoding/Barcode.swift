@@ -1,3 +1,5 @@
+import LoyaltyDomain
+
 /// Retail barcodes and the store's member barcode pattern.
 public enum Barcode {
     /// Whether `digits` is a valid EAN-13, EAN-8 or UPC-A (12 digits): length and GS1 check digit.

@@ -1,3 +1,5 @@
+import LoyaltyDomain
+
 /// What a magnetic stripe swipe was, decided once at the decoder so that a bank card's number
 /// never travels further than this file.
 public enum SwipedCard: Sendable, Hashable {
@@ -127,6 +129,5 @@ public enum Luhn {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
     var isASCIIDigitOrLetter: Bool { isASCII && (isLetter || isNumber) }
 }

@@ -87,5 +87,7 @@ public enum MoneyFormatError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// `0` to `9` only: `isNumber` also accepts other scripts' digits and fractions, which a
+    /// card number or an amount must never contain.
+    public var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
