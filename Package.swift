@@ -49,7 +49,7 @@ let package = Package(
         /// The configuration file: YAML decoded into checked Codable structs.
         .target(
             name: "LoyaltyConfig",
-            dependencies: ["LoyaltyDomain", "CardDecoding", .product(name: "Yams", package: "Yams")]
+            dependencies: ["LoyaltyDomain", "CardDecoding", "USBReaders", .product(name: "Yams", package: "Yams")]
         ),
         /// SQLite: migrations, members, carriers, purchases, the append-only ledger, the event log.
         .target(

@@ -1,6 +1,7 @@
 import Foundation
 import CardDecoding
 import LoyaltyDomain
+import USBReaders
 import Yams
 
 /// Reads and checks a configuration file. Errors name the file, the line and the key path.

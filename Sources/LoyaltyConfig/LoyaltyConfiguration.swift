@@ -1,5 +1,6 @@
 import CardDecoding
 import LoyaltyDomain
+import USBReaders
 
 /// The daemon's checked configuration. Every value here has passed validation; see
 /// config/loyaltyd.yaml for what each option means.
@@ -39,17 +40,8 @@ public struct LoyaltyConfiguration: Sendable {
         }
     }
 
-    /// A configured USB reader (magnetic stripe or barcode).
-    public struct USBReader: Sendable, Hashable {
-        public var name: String
-        public var vendorID: UInt16
-        public var productID: UInt16
-        public var interface: Int?
-        public var reportProtocol: ReaderReportProtocol
-        public var layout: KeyboardLayout
-        public var keyGapMilliseconds: Int
-        public var tillID: String?
-    }
+    /// A configured USB reader (magnetic stripe or barcode), as the USB reader service takes it.
+    public typealias USBReader = USBReaderSpec
 
     /// Readers whose name matches `pattern` serve the till `tillID` (all tills when `nil`).
     public struct Lane: Sendable, Hashable {

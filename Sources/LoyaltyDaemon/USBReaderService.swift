@@ -19,12 +19,7 @@ struct USBReaderService: Service {
     let logger: Logger
 
     func run() async throws {
-        let readers = configuration.value.readers.usb.map { reader in
-            USBReaderSpec(
-                name: reader.name, vendorID: reader.vendorID, productID: reader.productID, interface: reader.interface,
-                reportProtocol: reader.reportProtocol, layout: reader.layout, keyGapMilliseconds: reader.keyGapMilliseconds,
-                tillID: reader.tillID)
-        }
+        let readers = configuration.value.readers.usb
         do {
             try await ReaderEventPump.run(
                 start: { sink in
