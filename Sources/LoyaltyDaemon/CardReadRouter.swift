@@ -60,8 +60,9 @@ struct CardReadRouter: Sendable {
                 "reader": "\(read.reader.name)", "carrier": "\(read.carrier?.masked ?? "-")", "result": "\(result)",
                 "member": "\(member?.id ?? "-")",
             ])
-        await record("card.read", reader: read.reader.name, carrier: read.carrier, memberID: member?.id,
-                     detail: read.problem.map { "\(result): \($0)" } ?? result, now: clock.now())
+        await store.record(
+            "card.read", reader: read.reader.name, carrier: read.carrier, memberID: member?.id,
+            detail: read.problem.map { "\(result): \($0)" } ?? result, now: clock.now(), logger: logger)
     }
 
     /// Tells the tills of the reader's lane that it came or went (`reader.added`, `reader.removed`),
@@ -72,15 +73,6 @@ struct CardReadRouter: Sendable {
             ("till_id", reader.tillID.map(JSONValue.string) ?? .null),
         ])
         await events.publish(method: method, params: params, lane: reader.tillID)
-        await record(method, reader: reader.name, detail: reader.kind, now: now)
-    }
-
-    /// Writes an event log row; a failure is logged, never thrown: reads go on without the log.
-    func record(_ kind: String, reader: String?, carrier: Carrier? = nil, memberID: MemberID? = nil, detail: String, now: Int64) async {
-        do {
-            try await store.logEvent(kind: kind, reader: reader, carrier: carrier, memberID: memberID, detail: detail, nowMilliseconds: now)
-        } catch {
-            logger.error("cannot write to the event log", metadata: ["reason": "\(error)"])
-        }
+        await store.record(method, reader: reader.name, detail: reader.kind, now: now, logger: logger)
     }
 }

@@ -34,7 +34,7 @@ struct ContactlessReaderService: Service {
             directory.set(Self.kind, .init(state: "ok", reason: nil))
         case .serviceUnavailable(let reason):
             directory.set(Self.kind, .init(state: "degraded", reason: reason))
-            await router.record("reader.service_unavailable", reader: nil, detail: "pcscd: \(reason)", now: now)
+            await router.store.record("reader.service_unavailable", detail: "pcscd: \(reason)", now: now, logger: logger)
         case .readerAdded(let name):
             guard let reader = selected(name) else {
                 logger.info("contactless reader not selected by the configuration; ignored", metadata: ["reader": "\(name)"])

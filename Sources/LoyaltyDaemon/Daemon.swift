@@ -40,7 +40,7 @@ public struct Daemon: Sendable {
     /// Runs until SIGTERM or SIGINT, then drains and closes everything.
     public func run() async throws {
         try await group.run()
-        await lifecycle.record("daemon.stop", detail: "graceful shutdown")
+        await store.record("daemon.stop", detail: "graceful shutdown", now: lifecycle.clock.now(), logger: lifecycle.logger)
         try store.close()
     }
 }
@@ -90,8 +90,8 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
         },
         onRefusal: { reason, peer in
             // Refused tills go to the event log: a technician sees who tried, and why they were turned away.
-            try? await store.logEvent(
-                kind: "till.refused", detail: "\(reason.rawValue) \(peer.map(\.description) ?? "unknown peer")", nowMilliseconds: clock.now())
+            await store.record(
+                "till.refused", detail: "\(reason.rawValue) \(peer.map(\.description) ?? "unknown peer")", now: clock.now(), logger: logger)
         })
 
     let watchdog = WatchdogService(

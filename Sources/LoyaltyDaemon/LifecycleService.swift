@@ -13,17 +13,9 @@ struct LifecycleService: Service {
     let logger: Logger
 
     func run() async throws {
-        await record("daemon.start", detail: "version \(LoyaltydVersion.current)")
+        await store.record("daemon.start", detail: "version \(LoyaltydVersion.current)", now: clock.now(), logger: logger)
         try? await gracefulShutdown()
         notifier.stopping()
         logger.info("shutting down")
-    }
-
-    func record(_ kind: String, detail: String) async {
-        do {
-            try await store.logEvent(kind: kind, detail: detail, nowMilliseconds: clock.now())
-        } catch {
-            logger.error("cannot write to the event log", metadata: ["reason": "\(error)"])
-        }
     }
 }

@@ -65,7 +65,7 @@ public struct TillAPI: TillRequestHandler {
         case .enroll(let enrolment):
             let member = try await mapped { () async throws(StoreError) in try await store.enroll(enrolment, nowMilliseconds: now) }
             logger.info("member enrolled", metadata: ["member": "\(member.id)", "carrier": "\(enrolment.carrier.masked)"])
-            await logEvent(kind: "member.enroll", carrier: enrolment.carrier, memberID: member.id, now: now)
+            await store.record("member.enroll", carrier: enrolment.carrier, memberID: member.id, now: now, logger: logger)
             return encoder.member(member)
 
         case .quote(let request):
@@ -125,14 +125,6 @@ public struct TillAPI: TillRequestHandler {
             return try JSONParser.parse(Array(text.utf8))
         } catch {
             throw RPCError(.internalError, "internal error: a stored result is unreadable")
-        }
-    }
-
-    private func logEvent(kind: String, carrier: Carrier?, memberID: MemberID?, now: Int64) async {
-        do {
-            try await store.logEvent(kind: kind, carrier: carrier, memberID: memberID, nowMilliseconds: now)
-        } catch {
-            logger.error("cannot write to the event log", metadata: ["reason": "\(error)"])
         }
     }
 

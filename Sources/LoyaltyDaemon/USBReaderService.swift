@@ -46,7 +46,7 @@ struct USBReaderService: Service {
             await router.announce("reader.added", reader, now: now)
         case .readerUnusable(let spec, let reason):
             directory.add(.init(name: spec.name, kind: "usb-\(spec.reportProtocol.rawValue)", tillID: spec.tillID, problem: reason))
-            await router.record("reader.unusable", reader: spec.name, detail: reason, now: now)
+            await router.store.record("reader.unusable", reader: spec.name, detail: reason, now: now, logger: logger)
         case .readerRemoved(let spec):
             repeats.forget(reader: spec.name)
             guard let reader = directory.reader(named: spec.name) else { return }
