@@ -118,10 +118,7 @@ public struct TillAPI: TillRequestHandler {
             return .object([("subscribed", true), ("till_id", lane.map(JSONValue.string) ?? .null)])
 
         case .recordSale(let sale):
-            let recorded = try await mapped { () async throws(StoreError) in
-                try await store.recordSale(tillID: sale.tillID, transactionID: sale.transactionID, total: sale.total, nowMilliseconds: now)
-            }
-            return .object([("recorded", true), ("already_recorded", .bool(!recorded))])
+            return try await record(sale, now: now)
         }
     }
 

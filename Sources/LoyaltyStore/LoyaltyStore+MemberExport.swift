@@ -36,7 +36,7 @@ extension LoyaltyStore {
                 SELECT m.id, m.name, m.phone, m.birthday, m.member_group, c.kind, c.value
                 FROM members m LEFT JOIN carriers c ON c.member_id = m.id AND c.status = 'active'
                 WHERE m.status = 'active' AND m.merged_into IS NULL
-                ORDER BY m.id
+                ORDER BY m.id, c.kind, c.value
                 """)
             var previous: String?
             while let row = try rows.next() {

@@ -57,6 +57,15 @@ struct BenchmarkMain {
         print(row("stop, then db verify", "exit \(stoppedStatus.map(String.init) ?? "none"), " + (verify.status == 0 ? "clean" : "PROBLEMS: \(verify.stdout)")))
 
         print(String(repeating: "-", count: 78))
+        let small = try MemberImport.measure(members: 100_000).first
+        print(row("member import, 100,000 members (CSV)", String(format: "%.1f s, peak RSS %.1f MB", small.seconds, small.peakMegabytes)))
+        let large = try MemberImport.measure(members: 1_000_000, again: true)
+        print(row("member import, 1,000,000 members (CSV)", String(format: "%.1f s (target < 60 s), peak RSS %.1f MB", large.first.seconds, large.first.peakMegabytes)))
+        if let again = large.again {
+            print(row("  the same file again (no duplicates)", String(format: "%.1f s, peak RSS %.1f MB", again.seconds, again.peakMegabytes)))
+        }
+
+        print(String(repeating: "-", count: 78))
         let decoding = DecodingThroughput.measure()
         print(row("keyboard reports through the decoder", String(format: "%.0f reports/s", decoding.keyboardReports)))
         print(row("magnetic tracks classified (bank card check)", String(format: "%.0f swipes/s", decoding.swipes)))

@@ -3,9 +3,23 @@ import LoyaltyTestSupport
 import Testing
 import TillProtocol
 
-/// `loyaltyd db backup` and `loyaltyd log`, run as a technician runs them, next to a running daemon.
+/// `loyaltyd db backup|vacuum` and `loyaltyd log`, run as a technician runs them, next to a running daemon.
 @Suite struct DatabaseCareTests {
-
+    @Test func vacuumGivesFreePagesBackAndKeepsTheData() throws {
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let list = database.directory.file("members.csv")
+        try MemberListCSV.write(to: list, members: 1...3_000)
+        #expect(try database.run(["member", "import", list, "--consent"]).status == 0)
+        _ = database.sql("DELETE FROM carriers WHERE member_id IN (SELECT id FROM members WHERE name > 'Member 2');")
+        let vacuum = try database.run(["db", "vacuum"])
+        #expect(vacuum.status == 0, "\(vacuum.stderr)")
+        let numbers = vacuum.stdout.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        #expect(numbers.count == 3 && numbers[1] > 0 && numbers[2] < numbers[0], "before, free pages, after: \(vacuum.stdout)")
+        #expect(database.sql("PRAGMA freelist_count;") == "0")
+        #expect(database.sql("SELECT COUNT(*) FROM members;") == "3000")
+        #expect(try database.run(["db", "verify"]).status == 0)
+    }
 
     @Test func aBackupWhileTheDaemonRunsIsCompleteAndChecked() throws {
         let daemon = try TemporaryDaemon().start()

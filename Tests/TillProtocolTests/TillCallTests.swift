@@ -80,3 +80,31 @@ import TillProtocol
         #expect(reason("purchase.steal", "{}") == .methodNotFound)
     }
 }
+
+@Suite struct SaleRecordCallTests {
+    let limits = TillCall.Limits(currency: Currency(code: "EUR", minorUnitDigits: 2), maximumTotal: Money(minorUnits: 100_000_000))
+
+    func parse(_ params: String) throws(RPCError) -> TillCall {
+        let value = try! JSONParser.parse(Array(params.utf8))
+        return try TillCall.parse(RPCRequest(id: 1, method: "sale.record", params: value), limits: limits, nowMilliseconds: 1_000)
+    }
+
+    @Test func readsASaleWithoutAMember() throws {
+        let call = try parse(#"{"till_id":"lane-1","transaction_id":"T1","total":"12.50"}"#)
+        #expect(call == .recordSale(SaleRecord(tillID: "lane-1", transactionID: "T1", total: Money(minorUnits: 1_250))))
+        #expect(TillCall.methods.contains("sale.record"))
+    }
+
+    @Test func refusesBadSales() {
+        for params in [
+            #"{"till_id":"lane-1","transaction_id":"T1","total":12.5}"#,
+            #"{"till_id":"lane-1","transaction_id":"T1","total":"-1.00"}"#,
+            #"{"till_id":"lane-1","transaction_id":"T1","total":"1000001.00"}"#,
+            #"{"till_id":"","transaction_id":"T1","total":"1.00"}"#,
+            #"{"transaction_id":"T1","total":"1.00"}"#,
+            #"{"till_id":"lane-1","transaction_id":"T1","total":"1.00","card":{"kind":"uid","value":"04A1B2C3"}}"#,
+        ] {
+            #expect(throws: RPCError.self, "\(params)") { _ = try parse(params) }
+        }
+    }
+}
