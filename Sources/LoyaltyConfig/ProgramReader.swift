@@ -72,6 +72,10 @@ struct ProgramReader {
         for entry in try section["rules"].list() {
             let rule = try reader.rule(entry)
             guard ids.insert(rule.id).inserted else { throw entry["id"].problem("duplicate rule id \"\(rule.id)\"") }
+            if let group = rule.group, let other = rules.first(where: { $0.group == group && $0.stage != rule.stage }) {
+                throw entry["group"].problem(
+                    "rules of one stacking group must all be discounts or all earn points; \(other.id) in \(group) is not a \(rule.type) of the same kind")
+            }
             rules.append(rule)
         }
         return LoyaltyProgram(rules: rules, rounding: rounding, pointValue: pointValue, policies: policies)

@@ -14,7 +14,7 @@ struct RuleReader {
         "points-multiplier": ["multiplier"],
         "item-points": ["points_per_item"],
         "coupon": ["percent", "min_total", "valid_days"],
-        "welcome-bonus": ["points", "on"],
+        "welcome-bonus": ["points", "occasion"],
     ]
 
     func rule(_ entry: ConfigNode) throws(ConfigProblem) -> any PricingRule {
@@ -73,7 +73,7 @@ struct RuleReader {
         default:
             guard lines.isAll else { throw entry.problem("a welcome bonus is not about receipt lines: leave out categories and skus") }
             guard let points = try entry["points"].points(), points > .zero else { throw entry["points"].problem("at least 1 point is required") }
-            guard let occasion = try entry["on"].oneOf(WelcomeBonusRule.Occasion.self) else { throw entry["on"].problem("required key is missing") }
+            guard let occasion = try entry["occasion"].oneOf(WelcomeBonusRule.Occasion.self) else { throw entry["occasion"].problem("required key is missing") }
             return WelcomeBonusRule(id: id, points: points, occasion: occasion, conditions: conditions, group: group)
         }
     }

@@ -3,7 +3,8 @@ extension LoyaltyProgram {
     /// first rule stands: each of its rules is tried on the same receipt and one is kept.
     func run(_ stage: RuleStage, on draft: inout QuoteDraft, in context: RuleContext) {
         var settledGroups = Set<String>()
-        let stageRules = rules.filter { $0.stage == stage }
+        // Enrolment bonuses are given by member.enroll; they have nothing to say about a receipt.
+        let stageRules = rules.filter { $0.stage == stage && ($0 as? WelcomeBonusRule)?.occasion != .enrolment }
         for rule in stageRules {
             guard let groupName = rule.group else {
                 draft = attempt(rule, on: draft, in: context).draft

@@ -81,7 +81,7 @@ public struct RuleConditions: Sendable, Hashable {
         return minute >= hours.lowerBound || minute < hours.upperBound - 1_440
     }
 
-    static func clock(_ minutes: Int) -> String {
+    public static func clock(_ minutes: Int) -> String {
         let hour = (minutes / 60) % 24
         let minute = minutes % 60
         return "\(hour < 10 ? "0" : "")\(hour):\(minute < 10 ? "0" : "")\(minute)"

@@ -87,3 +87,15 @@ public enum Timestamp {
         return "\(CivilDate(daysSinceEpoch: days))T\(two(inDay / 3_600)):\(two(inDay / 60 % 60)):\(two(inDay % 60))Z"
     }
 }
+
+extension Timestamp {
+    /// Reads `YYYY-MM-DDTHH:MM:SSZ` (UTC, as ``text(milliseconds:)`` writes it).
+    public static func milliseconds(parsing text: String) -> Int64? {
+        let parts = text.split(separator: "T")
+        guard parts.count == 2, let date = CivilDate(parsing: String(parts[0])), parts[1].hasSuffix("Z") else { return nil }
+        let clock = parts[1].dropLast().split(separator: ":").map { Int($0) }
+        guard clock.count == 3, let hour = clock[0], let minute = clock[1], let second = clock[2],
+              (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second) else { return nil }
+        return (date.daysSinceEpoch * 86_400 + Int64(hour * 3_600 + minute * 60 + second)) * 1_000
+    }
+}
