@@ -29,10 +29,13 @@ extension LoyaltyStore {
             }
             try db.cachedExecute(
                 sql: """
-                    INSERT INTO members (id, name, phone, birthday, status, consent_at_ms, created_at_ms)
-                    VALUES (?, ?, ?, ?, 'active', ?, ?)
+                    INSERT INTO members (id, name, phone, birthday, status, consent_at_ms, created_at_ms, card_group)
+                    VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
                     """,
-                arguments: [memberID, enrolment.name, enrolment.phone, enrolment.birthday, enrolment.consentAtMilliseconds, nowMilliseconds])
+                arguments: [
+                    memberID, enrolment.name, enrolment.phone, enrolment.birthday, enrolment.consentAtMilliseconds, nowMilliseconds,
+                    enrolment.group,
+                ])
             try db.cachedExecute(
                 sql: "INSERT INTO carriers (kind, value, member_id, status, created_at_ms) VALUES (?, ?, ?, 'active', ?)",
                 arguments: [carrier.kind.rawValue, carrier.value, memberID, nowMilliseconds])
