@@ -145,7 +145,8 @@ let package = Package(
         .executableTarget(
             name: "loyaltyd-bench",
             dependencies: [
-                "LoyaltyTestSupport", "LoyaltyStore", "LoyaltyDomain", "TillClient", "TillProtocol", "CPCSCLite", "CardDecoding",
+                "LoyaltyTestSupport", "LoyaltyStore", "LoyaltyDomain", "LoyaltyConfig", "TillClient", "TillProtocol", "CPCSCLite",
+                "CardDecoding",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/Benchmarks"
