@@ -86,7 +86,12 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
             if let lineStarted { consider(lineStarted + stallTimeout) }
             if let unwritableSince { consider(unwritableSince + stallTimeout) }
         }
-        if let idleTimeout { consider(lastActivity + idleTimeout) }
+        if let idleTimeout {
+            // Past the idle deadline yet not closed (a request executing, a subscriber): look again
+            // a full period later, never in a loop.
+            let now = NIODeadline.now()
+            consider(lastActivity + idleTimeout > now ? lastActivity + idleTimeout : now + idleTimeout)
+        }
         guard let next else { return }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -97,7 +102,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
 
     private func check(context: ChannelHandlerContext) {
         timer = nil
-        guard context.channel.isActive, !expired else { return }
+        guard context.channel.isActive, !expired, !activity.isRefused else { return }
         let now = NIODeadline.now()
         if let stallTimeout {
             if let lineStarted, now >= lineStarted + stallTimeout {
@@ -106,7 +111,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
             if let unwritableSince, now >= unwritableSince + stallTimeout {
                 // The till reads nothing: an error line could not reach it either.
                 expired = true
-                context.close(promise: nil)
+                context.channel.close(promise: nil)
                 return
             }
         }
@@ -120,9 +125,13 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
         expired = true
         var line = ByteBuffer(bytes: RPCResponse.line(for: RPCFailure(id: .null, error: RPCError(reason, message))))
         line.writeInteger(UInt8(ascii: "\n"))
-        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(line)).whenComplete { _ in
-            boundContext.value.close(promise: nil)
+            channel.close(promise: nil)
+        }
+        // A till that reads nothing never lets that line out: it is closed all the same.
+        context.eventLoop.scheduleTask(in: .seconds(1)) {
+            channel.close(promise: nil)
         }
     }
 }

@@ -138,12 +138,14 @@ public struct TillServer: Service {
         do {
             try await accepted.channel.executeThenClose { inbound, outbound in
                 guard configuration.peerPolicy.allows(peer, groups: PeerCredentials.groups(ofUser:)) else {
+                    accepted.activity.refuse()
                     logger.warning("till socket: refused a connection from a peer the config does not allow", metadata: ["peer": "\(peer.map(\.description) ?? "unknown")"])
                     await onRefusal(.permissionDenied, peer)
                     try await refuse(outbound, inbound, .permissionDenied, "this user may not use the till socket")
                     return
                 }
                 guard let id = registry.open(accepted.channel.channel, limit: configuration.maximumConnections) else {
+                    accepted.activity.refuse()
                     logger.warning("till socket: refused a connection: \(configuration.maximumConnections) connections already open")
                     await onRefusal(.tooManyConnections, peer)
                     try await refuse(outbound, inbound, .tooManyConnections, "too many connections (at most \(configuration.maximumConnections))")

@@ -8,6 +8,13 @@ public struct ProcessResources: Sendable, Equatable, CustomStringConvertible {
     public var residentKiB: Int
     public var peakResidentKiB: Int
 
+    public init(threads: Int, descriptors: Int, residentKiB: Int, peakResidentKiB: Int) {
+        self.threads = threads
+        self.descriptors = descriptors
+        self.residentKiB = residentKiB
+        self.peakResidentKiB = peakResidentKiB
+    }
+
     /// The resources of process `pid`, or `nil` when it is gone.
     public init?(pid: Int32) {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
@@ -21,6 +28,12 @@ public struct ProcessResources: Sendable, Equatable, CustomStringConvertible {
         residentKiB = field("VmRSS")
         peakResidentKiB = field("VmHWM")
         descriptors = entries.count
+    }
+
+    /// What each open descriptor of `pid` points at (`socket:[…]`, a path), for failure messages.
+    public static func openFiles(pid: Int32) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return entries.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") }.sorted()
     }
 
     public var description: String {
