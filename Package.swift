@@ -141,6 +141,15 @@ let package = Package(
             dependencies: ["loyaltyd", "LoyaltyDaemon", "LoyaltyTestSupport", "TillProtocol", "LoyaltyStore"]
         ),
 
+        // MARK: The fuzz target for the till protocol's decoder (see Tests/Fuzz/TillProtocolFuzzer.swift):
+        // a corpus replayer here, a libFuzzer binary in `make stress`'s sanitizer build.
+        .executableTarget(
+            name: "loyaltyd-fuzz",
+            dependencies: ["TillProtocol", "LoyaltyDomain"],
+            path: "Tests/Fuzz",
+            exclude: ["corpus", "till-protocol.dict"]
+        ),
+
         // MARK: `make bench`: figures measured in one run against the real binary.
         .executableTarget(
             name: "loyaltyd-bench",

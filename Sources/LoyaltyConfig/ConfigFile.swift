@@ -71,6 +71,8 @@ struct ConfigFile: Decodable {
         var allowedGIDs: [UInt32] = []
         var maximumConnections = 64
         var maximumLineBytes = 65_536
+        var idleTimeoutMilliseconds = 3_600_000
+        var stallTimeoutMilliseconds = 10_000
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case path, group, mode
@@ -78,6 +80,8 @@ struct ConfigFile: Decodable {
             case allowedGIDs = "allowed_gids"
             case maximumConnections = "max_connections"
             case maximumLineBytes = "max_line_bytes"
+            case idleTimeoutMilliseconds = "idle_timeout_ms"
+            case stallTimeoutMilliseconds = "stall_timeout_ms"
         }
 
         init() {}
@@ -92,6 +96,8 @@ struct ConfigFile: Decodable {
             allowedGIDs = try container.decodeIfPresent([UInt32].self, forKey: .allowedGIDs) ?? allowedGIDs
             maximumConnections = try container.decodeIfPresent(Int.self, forKey: .maximumConnections) ?? maximumConnections
             maximumLineBytes = try container.decodeIfPresent(Int.self, forKey: .maximumLineBytes) ?? maximumLineBytes
+            idleTimeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .idleTimeoutMilliseconds) ?? idleTimeoutMilliseconds
+            stallTimeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .stallTimeoutMilliseconds) ?? stallTimeoutMilliseconds
         }
     }
 

@@ -88,6 +88,12 @@ public enum ConfigLoader {
         guard (1024...65_536).contains(socket.maximumLineBytes) else {
             throw ConfigProblem(["till_socket", "max_line_bytes"], "must be between 1024 and 65536")
         }
+        guard socket.idleTimeoutMilliseconds == 0 || (1_000...86_400_000).contains(socket.idleTimeoutMilliseconds) else {
+            throw ConfigProblem(["till_socket", "idle_timeout_ms"], "must be 0 (never) or between 1000 and 86400000")
+        }
+        guard (100...600_000).contains(socket.stallTimeoutMilliseconds) else {
+            throw ConfigProblem(["till_socket", "stall_timeout_ms"], "must be between 100 and 600000")
+        }
         guard !raw.database.path.isEmpty else { throw ConfigProblem(["database", "path"], "must not be empty") }
 
         let program = try ProgramReader(currency: currency, timeZone: try timeZone(raw.store.timeZone)).program(programNode)
@@ -149,7 +155,8 @@ public enum ConfigLoader {
             tillSocket: .init(
                 path: socket.path, group: socket.group, mode: mode, allowedUIDs: Set(socket.allowedUIDs),
                 allowedGIDs: Set(socket.allowedGIDs), maximumConnections: socket.maximumConnections,
-                maximumLineBytes: socket.maximumLineBytes),
+                maximumLineBytes: socket.maximumLineBytes,
+                idleTimeoutMilliseconds: socket.idleTimeoutMilliseconds, stallTimeoutMilliseconds: socket.stallTimeoutMilliseconds),
             databasePath: raw.database.path,
             program: program,
             readers: .init(

@@ -129,6 +129,7 @@ public struct TillAPI: TillRequestHandler {
 
         case .subscribe(let lane):
             events.subscribe(connection, lane: lane)
+            connection.waitsForNotifications()
             return .object([("subscribed", true), ("till_id", lane.map(JSONValue.string) ?? .null)])
         }
     }

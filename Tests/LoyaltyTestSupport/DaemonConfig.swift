@@ -8,6 +8,8 @@ public struct DaemonConfig: Sendable {
     public var allowedUIDs: [UInt32] = []
     public var maximumConnections = 64
     public var maximumLineBytes = 65_536
+    public var idleTimeoutMilliseconds = 3_600_000
+    public var stallTimeoutMilliseconds = 10_000
     public var discountPercent = "5"
     public var earnPercent = "3"
     /// The whole `program` section (indented by two spaces), instead of the default discount and points.
@@ -41,6 +43,8 @@ public struct DaemonConfig: Sendable {
           allowed_uids: [\(allowedUIDs.map(String.init).joined(separator: ", "))]
           max_connections: \(maximumConnections)
           max_line_bytes: \(maximumLineBytes)
+          idle_timeout_ms: \(idleTimeoutMilliseconds)
+          stall_timeout_ms: \(stallTimeoutMilliseconds)
         database:
           path: \(databasePath)
         program:
