@@ -131,6 +131,12 @@ public struct TillAPI: TillRequestHandler {
             events.subscribe(connection, lane: lane)
             connection.waitsForNotifications()
             return .object([("subscribed", true), ("till_id", lane.map(JSONValue.string) ?? .null)])
+
+        case .recordSale(let sale):
+            let recorded = try await mapped { () async throws(StoreError) in
+                try await store.recordSale(tillID: sale.tillID, transactionID: sale.transactionID, total: sale.total, nowMilliseconds: now)
+            }
+            return .object([("recorded", true), ("already_recorded", .bool(!recorded))])
         }
     }
 

@@ -70,6 +70,12 @@ extension LoyaltyStore {
         public var purchaseID: String?
         public var rulesVersion: String?
         public var atMilliseconds: Int64
+        /// Why the entry was made, when it says (a refund, a merge).
+        public var note: String?
+        /// The purchase's till and transaction, when the entry belongs to a purchase
+        /// (filled by ``memberDetail(_:ledgerLimit:)``).
+        public var tillID: String?
+        public var transactionID: String?
     }
 
     public func ledger(of member: MemberID, limit: Int = 50) async throws(StoreError) -> [LedgerEntry] {

@@ -176,6 +176,28 @@ enum StoreSchema {
                 INSERT INTO activity (member_id, day, spend, visits)
                     SELECT member_id, at_ms / 86400000, SUM(spend), COUNT(*) FROM purchases
                     WHERE state = 'committed' GROUP BY member_id, at_ms / 86400000;
+        migrator.registerMigration("003-member-care-and-till-sales") { db in
+            try db.execute(sql: """
+                -- The group (`member import`, `member add --group`) is members.card_group from 002, which
+                -- rules limited to card groups match.
+                -- Set by `member merge` on the member merged away (which is also blocked); its carriers,
+                -- purchases and balance now belong to this member.
+                ALTER TABLE members ADD COLUMN merged_into TEXT REFERENCES members(id);
+
+                -- Sales a till made without a member (`sale.record`), so reports can give the members' share.
+                CREATE TABLE sales (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    till_id TEXT NOT NULL,
+                    transaction_id TEXT NOT NULL,
+                    total INTEGER NOT NULL CHECK (total >= 0),
+                    at_ms INTEGER NOT NULL,
+                    UNIQUE (till_id, transaction_id)
+                );
+                CREATE INDEX sales_at ON sales(at_ms);
+
+                -- `loyaltyd report` reads purchases and ledger entries by time.
+                CREATE INDEX purchases_at ON purchases(at_ms);
+                CREATE INDEX ledger_at ON ledger(at_ms);
                 """)
         }
         return migrator

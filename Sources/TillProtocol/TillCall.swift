@@ -11,11 +11,12 @@ public enum TillCall: Sendable, Hashable {
     case void(tillID: String, transactionID: String)
     case refund(RefundRequest)
     case subscribe(tillID: String?)
+    case recordSale(SaleRecord)
 
     /// The method names, as documented in docs/protocol.md.
     public static let methods = [
         "status", "member.lookup", "member.enroll", "purchase.quote", "purchase.commit",
-        "purchase.void", "purchase.refund", "events.subscribe",
+        "purchase.void", "purchase.refund", "events.subscribe", "sale.record",
     ]
 
     /// Limits on what a till may send; from the configuration.
@@ -73,6 +74,8 @@ public enum TillCall: Sendable, Hashable {
             let lane = try reader.optionalString("till_id", maxLength: 64)
             if lane?.isEmpty == true { throw .invalidParams("till_id must not be empty (leave it out to receive every lane)") }
             return .subscribe(tillID: lane)
+        case "sale.record":
+            return .recordSale(try saleRecord(request.params, limits: limits))
         default:
             throw RPCError(.methodNotFound, "method not found: \(request.method)")
         }
