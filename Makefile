@@ -4,7 +4,7 @@ LOCAL := .local
 BINARY = $(shell $(SWIFT) build --show-bin-path)/loyaltyd
 PREFIX ?= /usr/local
 
-.PHONY: run test build setup bench check-warnings check-units install clean
+.PHONY: run test stress build setup bench check-warnings check-units install clean
 
 ## Install missing system packages (as root) or print the command that would.
 setup:
@@ -29,10 +29,38 @@ run: build
 	$(BINARY) serve --config config/loyaltyd.yaml --socket $(LOCAL)/till.sock --database $(LOCAL)/loyaltyd.sqlite
 
 ## Every test: unit, integration against the real binary, and the systemd units.
+## The reliability tests print their figures (commits, kills, frames, memory …) at the end.
 test: build check-units
 	$(SWIFT) build --build-tests 2>&1 | tee $(LOCAL)/build-tests.log
 	@cp $(LOCAL)/build-tests.log $(LOCAL)/build.log && $(MAKE) --no-print-directory check-warnings
-	$(SWIFT) test --skip-build
+	@rm -f $(FIGURES)
+	LOYALTYD_FIGURES=$(FIGURES) $(SWIFT) test --skip-build; status=$$?; \
+		echo "== reliability figures"; cat $(FIGURES) 2>/dev/null; exit $$status
+
+FIGURES = $(CURDIR)/$(LOCAL)/figures.txt
+FUZZ_SECONDS ?= 120
+FUZZER = .build-fuzz/release/loyaltyd-fuzz
+STRESS_SUITES = CrashRecoveryTests|HostileClientTests|DiskFaultTests|SocketAccessTests|PrivacyTests|WatchdogTests|FaultLoop
+
+## The long reliability runs (issue 7): kill -9 20 times under load, 10,000 retries, 100,000 hostile
+## frames, pcscd and USB fault loops, and the till-protocol fuzzer for FUZZ_SECONDS (libFuzzer,
+## built with -sanitize=fuzzer,address in .build-fuzz); every figure is printed at the end.
+stress: build
+	$(SWIFT) build --build-tests 2>&1 | tee $(LOCAL)/build-tests.log
+	@cp $(LOCAL)/build-tests.log $(LOCAL)/build.log && $(MAKE) --no-print-directory check-warnings
+	@rm -f $(FIGURES); mkdir -p $(LOCAL)/fuzz-corpus
+	$(SWIFT) build --scratch-path .build-fuzz -c release --product loyaltyd-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	$(FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -dict=Tests/Fuzz/till-protocol.dict \
+		-artifact_prefix=$(LOCAL)/fuzz- -print_final_stats=1 $(LOCAL)/fuzz-corpus Tests/Fuzz/corpus 2>$(LOCAL)/fuzz.log; \
+		status=$$?; tail -n 8 $(LOCAL)/fuzz.log; \
+		awk -v status=$$status -v seconds=$(FUZZ_SECONDS) '/^stat::number_of_executed_units/ {runs=$$2} \
+			/^stat::new_units_added/ {units=$$2} /^stat::peak_rss_mb/ {rss=$$2} \
+			END {printf "figures[fuzz] seconds=%s inputs_run=%s new_corpus_units=%s peak_rss_MiB=%s crashes=%d\n", \
+				seconds, runs, units, rss, status != 0}' $(LOCAL)/fuzz.log >> $(FIGURES); \
+		exit $$status
+	LOYALTYD_STRESS=1 LOYALTYD_FIGURES=$(FIGURES) $(SWIFT) test --skip-build --filter '$(STRESS_SUITES)'; status=$$?; \
+		echo "== reliability figures (make stress)"; cat $(FIGURES) 2>/dev/null; exit $$status
 
 check-units:
 	systemd/check-units.sh
@@ -57,4 +85,4 @@ install:
 	install -D -m 0644 udev/70-loyaltyd-readers.rules $(DESTDIR)/etc/udev/rules.d/70-loyaltyd-readers.rules
 
 clean:
-	rm -rf .build $(LOCAL)
+	rm -rf .build .build-fuzz $(LOCAL)

@@ -71,6 +71,8 @@ struct ConfigFile: Decodable {
         var allowedGIDs: [UInt32] = []
         var maximumConnections = 64
         var maximumLineBytes = 65_536
+        var idleTimeoutMilliseconds = 3_600_000
+        var stallTimeoutMilliseconds = 10_000
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case path, group, mode
@@ -78,6 +80,8 @@ struct ConfigFile: Decodable {
             case allowedGIDs = "allowed_gids"
             case maximumConnections = "max_connections"
             case maximumLineBytes = "max_line_bytes"
+            case idleTimeoutMilliseconds = "idle_timeout_ms"
+            case stallTimeoutMilliseconds = "stall_timeout_ms"
         }
 
         init() {}
@@ -92,6 +96,8 @@ struct ConfigFile: Decodable {
             allowedGIDs = try container.decodeIfPresent([UInt32].self, forKey: .allowedGIDs) ?? allowedGIDs
             maximumConnections = try container.decodeIfPresent(Int.self, forKey: .maximumConnections) ?? maximumConnections
             maximumLineBytes = try container.decodeIfPresent(Int.self, forKey: .maximumLineBytes) ?? maximumLineBytes
+            idleTimeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .idleTimeoutMilliseconds) ?? idleTimeoutMilliseconds
+            stallTimeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .stallTimeoutMilliseconds) ?? stallTimeoutMilliseconds
         }
     }
 
@@ -111,43 +117,12 @@ struct ConfigFile: Decodable {
         }
     }
 
+    /// The program is read from the YAML node itself by ``ProgramReader`` (its rules are too varied
+    /// for Codable); here it is only accepted.
     struct ProgramSection: Decodable {
-        var rounding = "half-up"
-        var pointValue = "1"
-        var rules: [RuleEntry] = []
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case rounding, rules
-            case pointValue = "point_value"
-        }
-
         init() {}
 
-        init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            rounding = try container.decodeIfPresent(String.self, forKey: .rounding) ?? rounding
-            pointValue = try container.decodeIfPresent(String.self, forKey: .pointValue) ?? pointValue
-            rules = try container.decodeIfPresent([RuleEntry].self, forKey: .rules) ?? rules
-        }
-    }
-
-    /// One rule; which keys are allowed depends on `type`, and is checked by ``RuleFactory``.
-    struct RuleEntry: Decodable {
-        var id: String
-        var type: String
-        var settings: [String: String]
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: AnyConfigKey.self)
-            id = try container.decode(String.self, forKey: AnyConfigKey(stringValue: "id"))
-            type = try container.decode(String.self, forKey: AnyConfigKey(stringValue: "type"))
-            var settings: [String: String] = [:]
-            for key in container.allKeys where key.stringValue != "id" && key.stringValue != "type" {
-                settings[key.stringValue] = try container.decode(String.self, forKey: key)
-            }
-            self.settings = settings
-        }
+        init(from decoder: any Decoder) throws {}
     }
 
     struct ReadersSection: Decodable {

@@ -66,6 +66,10 @@ public struct LoyaltyConfiguration: Sendable {
         public var allowedGIDs: Set<UInt32>
         public var maximumConnections: Int
         public var maximumLineBytes: Int
+        /// An idle connection (no request, no subscription) is closed after this long; 0 never.
+        public var idleTimeoutMilliseconds: Int
+        /// A half-sent line, or output the till does not read, closes the connection after this long.
+        public var stallTimeoutMilliseconds: Int
     }
 
     /// The same configuration with the command line's `--socket` and `--database` applied.

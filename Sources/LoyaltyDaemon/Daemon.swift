@@ -82,7 +82,9 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
             listener: listener,
             peerPolicy: PeerPolicy(allowedUIDs: settings.tillSocket.allowedUIDs, allowedGIDs: settings.tillSocket.allowedGIDs),
             maximumConnections: settings.tillSocket.maximumConnections,
-            maximumLineBytes: settings.tillSocket.maximumLineBytes),
+            maximumLineBytes: settings.tillSocket.maximumLineBytes,
+            idleTimeout: settings.tillSocket.idleTimeoutMilliseconds == 0 ? nil : .milliseconds(settings.tillSocket.idleTimeoutMilliseconds),
+            stallTimeout: .milliseconds(settings.tillSocket.stallTimeoutMilliseconds)),
         handler: api, registry: connections, eventLoopGroup: eventLoops, logger: logger,
         onListening: {
             logger.notice("loyaltyd \(LoyaltydVersion.current) ready", metadata: ["store": "\(settings.storeID)", "rules_version": "\(settings.program.version)"])

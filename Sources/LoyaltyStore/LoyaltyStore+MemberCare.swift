@@ -67,7 +67,7 @@ extension LoyaltyStore {
                 arguments += [birthday]
             }
             if let group = query.group {
-                conditions.append("member_group = ?")
+                conditions.append("card_group = ?")
                 arguments += [group]
             }
             guard !conditions.isEmpty else { throw MemberCareError.invalid("give at least one thing to look for") }
@@ -108,7 +108,7 @@ extension LoyaltyStore {
                 note: entry["note"], tillID: entry["till_id"], transactionID: entry["transaction_id"])
         }
         return MemberDetail(
-            id: row["id"], name: row["name"], phone: row["phone"], birthday: row["birthday"], group: row["member_group"],
+            id: row["id"], name: row["name"], phone: row["phone"], birthday: row["birthday"], group: row["card_group"],
             status: MemberStatus(rawValue: row["status"]) ?? .blocked, mergedInto: row["merged_into"],
             consentAtMilliseconds: row["consent_at_ms"], createdAtMilliseconds: row["created_at_ms"], balance: Points(row["balance"]),
             cards: cards, purchases: purchases?["count"] ?? 0, lastPurchaseAtMilliseconds: purchases?["last"], recentLedger: ledger)
@@ -139,7 +139,7 @@ extension LoyaltyStore {
     ) throws {
         try db.cachedExecute(
             sql: """
-                INSERT INTO members (id, name, phone, birthday, member_group, status, consent_at_ms, created_at_ms)
+                INSERT INTO members (id, name, phone, birthday, card_group, status, consent_at_ms, created_at_ms)
                 VALUES (?, ?, ?, ?, ?, 'active', ?, ?)
                 """,
             arguments: [id, name, phone, birthday, group, consentAtMilliseconds, nowMilliseconds])
@@ -175,7 +175,7 @@ extension LoyaltyStore {
     public func merge(_ mergedID: MemberID, into survivorID: MemberID, nowMilliseconds: Int64) async throws(MemberCareError) -> MergeOutcome {
         try await careWrite { db in
             guard mergedID != survivorID else { throw MemberCareError.sameMember }
-            let select = "SELECT name, phone, birthday, member_group, consent_at_ms, merged_into FROM members WHERE id = ?"
+            let select = "SELECT name, phone, birthday, card_group, consent_at_ms, merged_into FROM members WHERE id = ?"
             guard let merged = try db.cachedRow(sql: select, arguments: [mergedID]),
                   let survivor = try db.cachedRow(sql: select, arguments: [survivorID])
             else { throw MemberCareError.store(.unknownMember) }
@@ -197,12 +197,12 @@ extension LoyaltyStore {
             try db.execute(
                 sql: """
                     UPDATE members SET name = COALESCE(name, ?), phone = COALESCE(phone, ?), birthday = COALESCE(birthday, ?),
-                        member_group = COALESCE(member_group, ?), consent_at_ms = COALESCE(consent_at_ms, ?)
+                        card_group = COALESCE(card_group, ?), consent_at_ms = COALESCE(consent_at_ms, ?)
                     WHERE id = ?
                     """,
                 arguments: [
                     hadConsent ? merged["name"] as String? : nil, hadConsent ? merged["phone"] as String? : nil,
-                    hadConsent ? merged["birthday"] as String? : nil, merged["member_group"] as String?,
+                    hadConsent ? merged["birthday"] as String? : nil, merged["card_group"] as String?,
                     merged["consent_at_ms"] as Int64?, survivorID,
                 ])
             try db.execute(

@@ -33,7 +33,7 @@ extension LoyaltyStore {
         try pool.read { db in
             var summary = MemberExportSummary()
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT m.id, m.name, m.phone, m.birthday, m.member_group, c.kind, c.value
+                SELECT m.id, m.name, m.phone, m.birthday, m.card_group, c.kind, c.value
                 FROM members m LEFT JOIN carriers c ON c.member_id = m.id AND c.status = 'active'
                 WHERE m.status = 'active' AND m.merged_into IS NULL
                 ORDER BY m.id, c.kind, c.value
@@ -54,7 +54,7 @@ extension LoyaltyStore {
                 previous = id
                 summary.rows += 1
                 try body(MemberExportRow(
-                    memberID: id, name: row["name"], phone: phone, birthday: row["birthday"], group: row["member_group"], card: card))
+                    memberID: id, name: row["name"], phone: phone, birthday: row["birthday"], group: row["card_group"], card: card))
             }
             summary.blockedMembers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members WHERE status = 'blocked' AND merged_into IS NULL") ?? 0
             summary.mergedMembers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members WHERE merged_into IS NOT NULL") ?? 0

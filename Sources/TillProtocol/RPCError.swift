@@ -49,11 +49,13 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         case tooManyConnections = "too_many_connections"
         case shuttingDown = "shutting_down"
         case lineTooLong = "line_too_long"
+        case lineTimeout = "line_timeout"
+        case idleTimeout = "idle_timeout"
 
         public var code: Int {
             switch self {
             case .parseError: -32700
-            case .invalidRequest, .lineTooLong: -32600
+            case .invalidRequest, .lineTooLong, .lineTimeout: -32600
             case .methodNotFound: -32601
             case .invalidParams: -32602
             case .internalError: -32603
@@ -73,6 +75,7 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
             case .permissionDenied: 1014
             case .tooManyConnections: 1015
             case .shuttingDown: 1016
+            case .idleTimeout: 1017
             }
         }
     }

@@ -6,6 +6,19 @@ public struct TillConnection: Sendable {
     public let id: UInt64
     public let peer: PeerCredentials?
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    let activity: ConnectionActivity
+
+    init(id: UInt64, peer: PeerCredentials?, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, activity: ConnectionActivity) {
+        self.id = id
+        self.peer = peer
+        self.outbound = outbound
+        self.activity = activity
+    }
+
+    /// The till now waits for pushed notifications: its silence no longer counts as idle.
+    public func waitsForNotifications() {
+        activity.startListening()
+    }
 
     /// Sends one line (the newline is added). Used for responses and for pushed notifications.
     public func send(_ line: [UInt8]) async throws {

@@ -22,18 +22,30 @@ public struct TillServer: Service {
         public var peerPolicy: PeerPolicy
         public var maximumConnections: Int
         public var maximumLineBytes: Int
+        /// A connection with nothing received or sent for this long, no request executing and no
+        /// subscription is closed; `nil` never closes an idle connection.
+        public var idleTimeout: Duration?
+        /// A line unfinished, or output unread by the till, for this long closes the connection;
+        /// `nil` waits for ever.
+        public var stallTimeout: Duration?
 
-        public init(listener: TillListener, peerPolicy: PeerPolicy, maximumConnections: Int, maximumLineBytes: Int) {
+        public init(
+            listener: TillListener, peerPolicy: PeerPolicy, maximumConnections: Int, maximumLineBytes: Int,
+            idleTimeout: Duration? = nil, stallTimeout: Duration? = nil
+        ) {
             self.listener = listener
             self.peerPolicy = peerPolicy
             self.maximumConnections = maximumConnections
             self.maximumLineBytes = maximumLineBytes
+            self.idleTimeout = idleTimeout
+            self.stallTimeout = stallTimeout
         }
     }
 
     private struct Accepted: Sendable {
         var channel: NIOAsyncChannel<TillFrame, ByteBuffer>
         var peer: PeerCredentials?
+        var activity: ConnectionActivity
     }
 
     let configuration: Configuration
@@ -82,16 +94,20 @@ public struct TillServer: Service {
 
     private func bind() async throws -> NIOAsyncChannel<Accepted, Never> {
         let maximumLineBytes = configuration.maximumLineBytes
+        let idleTimeout = configuration.idleTimeout.map(TimeAmount.init)
+        let stallTimeout = configuration.stallTimeout.map(TimeAmount.init)
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 64)
             // A till that shuts down its sending side after its last request still gets every answer.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Accepted> = { channel in
             Self.peerCredentials(of: channel).flatMapThrowing { peer in
-                try channel.pipeline.syncOperations.addHandler(
+                let activity = ConnectionActivity()
+                try channel.pipeline.syncOperations.addHandlers(
+                    ConnectionDeadlineHandler(idleTimeout: idleTimeout, stallTimeout: stallTimeout, activity: activity),
                     ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: maximumLineBytes)))
                 return Accepted(
-                    channel: try NIOAsyncChannel(wrappingChannelSynchronously: channel), peer: peer)
+                    channel: try NIOAsyncChannel(wrappingChannelSynchronously: channel), peer: peer, activity: activity)
             }
         }
         switch configuration.listener {
@@ -122,18 +138,20 @@ public struct TillServer: Service {
         do {
             try await accepted.channel.executeThenClose { inbound, outbound in
                 guard configuration.peerPolicy.allows(peer, groups: PeerCredentials.groups(ofUser:)) else {
+                    accepted.activity.refuse()
                     logger.warning("till socket: refused a connection from a peer the config does not allow", metadata: ["peer": "\(peer.map(\.description) ?? "unknown")"])
                     await onRefusal(.permissionDenied, peer)
                     try await refuse(outbound, inbound, .permissionDenied, "this user may not use the till socket")
                     return
                 }
                 guard let id = registry.open(accepted.channel.channel, limit: configuration.maximumConnections) else {
+                    accepted.activity.refuse()
                     logger.warning("till socket: refused a connection: \(configuration.maximumConnections) connections already open")
                     await onRefusal(.tooManyConnections, peer)
                     try await refuse(outbound, inbound, .tooManyConnections, "too many connections (at most \(configuration.maximumConnections))")
                     return
                 }
-                let connection = TillConnection(id: id, peer: peer, outbound: outbound)
+                let connection = TillConnection(id: id, peer: peer, outbound: outbound, activity: accepted.activity)
                 defer { registry.close(id) }
                 logger.debug("till connected", metadata: ["connection": "\(id)", "peer": "\(peer.map(\.description) ?? "unknown")"])
                 do {
@@ -163,7 +181,9 @@ public struct TillServer: Service {
                     try await connection.send(RPCResponse.line(for: failure))
                     return
                 }
+                connection.activity.requestStarted()
                 let response = await handler.respond(to: line, on: connection)
+                connection.activity.requestFinished()
                 let keepOpen = registry.endRequest(connection.id)
                 if let response { try await connection.send(response) }
                 guard keepOpen else { return }

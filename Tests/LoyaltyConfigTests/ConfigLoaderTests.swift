@@ -81,6 +81,21 @@ import Testing
         #expect(error(minimal.replacingOccurrences(of: "EUR", with: "euro"))?.keyPath == "currency.code")
     }
 
+    @Test func connectionTimeoutsHaveDefaultsAndCheckedRanges() throws {
+        let defaults = try ConfigLoader.parse(minimal, file: "x.yaml").tillSocket
+        #expect(defaults.idleTimeoutMilliseconds == 3_600_000)
+        #expect(defaults.stallTimeoutMilliseconds == 10_000)
+        let example = try ConfigLoader.load(path: Self.repository.appendingPathComponent("config/loyaltyd.yaml").path).tillSocket
+        #expect(example.idleTimeoutMilliseconds == defaults.idleTimeoutMilliseconds && example.stallTimeoutMilliseconds == defaults.stallTimeoutMilliseconds,
+                "the example shows the defaults")
+        #expect(try ConfigLoader.parse(minimal + "\ntill_socket:\n  idle_timeout_ms: 0\n", file: "x.yaml").tillSocket.idleTimeoutMilliseconds == 0)
+        let idle = error(minimal + "\ntill_socket:\n  idle_timeout_ms: 500\n")
+        #expect(idle?.description == "loyaltyd.yaml:6: till_socket.idle_timeout_ms: must be 0 (never) or between 1000 and 86400000")
+        let stall = error(minimal + "\ntill_socket:\n  path: /tmp/x.sock\n  stall_timeout_ms: 0\n")
+        #expect(stall?.description == "loyaltyd.yaml:7: till_socket.stall_timeout_ms: must be between 100 and 600000")
+        #expect(error(minimal + "\ntill_socket:\n  stall_timeout_ms: soon\n")?.keyPath == "till_socket.stall_timeout_ms")
+    }
+
     @Test func aSyntaxErrorHasALine() {
         let found = error("store:\n  id: s1\n currency: [\n")
         #expect(found?.line != nil)

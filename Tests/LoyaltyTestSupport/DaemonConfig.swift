@@ -8,8 +8,12 @@ public struct DaemonConfig: Sendable {
     public var allowedUIDs: [UInt32] = []
     public var maximumConnections = 64
     public var maximumLineBytes = 65_536
+    public var idleTimeoutMilliseconds = 3_600_000
+    public var stallTimeoutMilliseconds = 10_000
     public var discountPercent = "5"
     public var earnPercent = "3"
+    /// The whole `program` section (indented by two spaces), instead of the default discount and points.
+    public var program: String?
     public var logLevel = "info"
     /// Off unless a test is about contactless readers: pcscd is shared by the whole machine.
     public var contactlessEnabled = false
@@ -39,9 +43,12 @@ public struct DaemonConfig: Sendable {
           allowed_uids: [\(allowedUIDs.map(String.init).joined(separator: ", "))]
           max_connections: \(maximumConnections)
           max_line_bytes: \(maximumLineBytes)
+          idle_timeout_ms: \(idleTimeoutMilliseconds)
+          stall_timeout_ms: \(stallTimeoutMilliseconds)
         database:
           path: \(databasePath)
         program:
+        \(program ?? """
           rounding: half-up
           point_value: "0.01"
           rules:
@@ -51,6 +58,7 @@ public struct DaemonConfig: Sendable {
             - id: base-points
               type: points
               earn_percent: "\(earnPercent)"
+        """)
         readers:
           repeat_window_ms: \(repeatWindowMilliseconds)
           contactless:

@@ -38,11 +38,12 @@ public final class NotifySocketListener: @unchecked Sendable {
         return lock.withLock { received }
     }
 
-    /// Waits until a message containing `line` arrives (as one of its lines); `false` on timeout.
-    public func waitFor(_ line: String, timeoutSeconds: Double = 20) -> Bool {
+    /// Waits until a message containing `line` arrives (as one of its lines) at index `from` or
+    /// later of ``messages``; `false` on timeout.
+    public func waitFor(_ line: String, from first: Int = 0, timeoutSeconds: Double = 20) -> Bool {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while true {
-            if lock.withLock({ received.contains { $0.split(separator: "\n").contains(Substring(line)) } }) { return true }
+            if lock.withLock({ received.dropFirst(first).contains { $0.split(separator: "\n").contains(Substring(line)) } }) { return true }
             let left = deadline.timeIntervalSinceNow
             if left <= 0 { return false }
             drain(timeoutMilliseconds: Int32(min(left, 0.2) * 1000))

@@ -32,6 +32,8 @@ public final class TemporaryDaemon: @unchecked Sendable {
     public func start(
         launcher: [String] = [], extraArguments: [String] = [], environment: [String: String] = [:], waitForReady: Bool = true
     ) throws -> TemporaryDaemon {
+        // A restarted daemon must say READY=1 again: only messages from now on count.
+        let firstMessage = notifications.messages.count
         var variables = ProcessInfo.processInfo.environment
         variables["NOTIFY_SOCKET"] = notifications.path
         for (key, value) in environment { variables[key] = value }
@@ -39,7 +41,7 @@ public final class TemporaryDaemon: @unchecked Sendable {
             launcher + [LoyaltydBinary.path, "serve", "--config", configPath] + extraArguments,
             environment: variables, outputPath: logPath)
         self.process = process
-        guard !waitForReady || notifications.waitFor("READY=1") else {
+        guard !waitForReady || notifications.waitFor("READY=1", from: firstMessage) else {
             process.send(SIGKILL)
             throw TemporaryDaemonError.notReady(log: self.log)
         }
@@ -59,6 +61,21 @@ public final class TemporaryDaemon: @unchecked Sendable {
     /// Sends `signal` to the daemon.
     public func send(signal: Int32) {
         process?.send(signal)
+    }
+
+    /// Kills the daemon with SIGKILL, as a power cut or the OOM killer would, and waits until it is
+    /// gone; ``start(launcher:extraArguments:environment:waitForReady:)`` starts it again.
+    public func kill() {
+        process?.send(SIGKILL)
+        process?.waitForExit(timeoutSeconds: 10)
+    }
+
+    /// The daemon's threads, descriptors and memory now (`nil` when it is not running). With a
+    /// launcher, the `loyaltyd` process below it is measured.
+    public var resources: ProcessResources? {
+        guard let pid = processID else { return nil }
+        let daemon = ProcessResources.descendant(of: pid, named: "loyaltyd") ?? pid
+        return ProcessResources(pid: daemon)
     }
 
     /// SIGTERM, then waits for exit; returns the exit status (or `nil` if it did not exit in time).
