@@ -169,10 +169,14 @@ extension LoyaltyStore {
     }
 
     /// Merges one member into another, in one transaction: the merged member's carriers and
-    /// purchases move to the survivor, its balance moves through two `adjust` ledger entries (the
-    /// ledger stays the only source of balances), personal data the survivor lacks is copied to it,
-    /// and the merged member is kept, blocked, marked merged and without personal data.
-    public func merge(_ mergedID: MemberID, into survivorID: MemberID, nowMilliseconds: Int64) async throws(MemberCareError) -> MergeOutcome {
+    /// purchases (with their spend and visits, which tiers count, and the coupons they issued) move
+    /// to the survivor, its balance moves through two `adjust` ledger entries (the ledger stays the
+    /// only source of balances), personal data the survivor lacks is copied to it, and the merged
+    /// member is kept, blocked, marked merged and without personal data.
+    /// - Parameter rulesVersion: the version of the program in force, recorded on the ledger entries.
+    public func merge(
+        _ mergedID: MemberID, into survivorID: MemberID, rulesVersion: String, nowMilliseconds: Int64
+    ) async throws(MemberCareError) -> MergeOutcome {
         try await careWrite { db in
             guard mergedID != survivorID else { throw MemberCareError.sameMember }
             let select = "SELECT name, phone, birthday, card_group, consent_at_ms, merged_into FROM members WHERE id = ?"
@@ -186,13 +190,42 @@ extension LoyaltyStore {
             let cards = db.changesCount
             try db.execute(sql: "UPDATE purchases SET member_id = ? WHERE member_id = ?", arguments: [survivorID, mergedID])
             let purchases = db.changesCount
+            // What the rules engine counts of those purchases (spend and visits, per day for tier
+            // windows) and the coupons they issued follow them. The ledger stays where it is.
+            try db.execute(sql: "UPDATE coupons SET member_id = ? WHERE member_id = ?", arguments: [survivorID, mergedID])
+            try db.execute(
+                sql: """
+                    INSERT INTO activity (member_id, day, spend, visits)
+                        SELECT :survivor, day, spend, visits FROM activity WHERE member_id = :merged
+                        ON CONFLICT (member_id, day) DO UPDATE SET spend = spend + excluded.spend, visits = visits + excluded.visits;
+                    DELETE FROM activity WHERE member_id = :merged;
+                    INSERT INTO member_totals (member_id, spend, visits)
+                        SELECT :survivor, spend, visits FROM member_totals WHERE member_id = :merged
+                        ON CONFLICT (member_id) DO UPDATE SET spend = spend + excluded.spend, visits = visits + excluded.visits;
+                    UPDATE member_totals SET spend = 0, visits = 0 WHERE member_id = :merged;
+                    """,
+                arguments: ["survivor": survivorID, "merged": mergedID])
+            // Points already past their expiry are written off first, as a purchase or refund would:
+            // only what the merged member still has moves.
+            let state = try Self.memberState(mergedID, windowDays: nil, nowMilliseconds: nowMilliseconds, in: db)
+            try self.expireLots(
+                db, member: mergedID, lots: PointsExpiryPolicy.expiring(state), rulesVersion: rulesVersion, nowMilliseconds: nowMilliseconds)
             let points = Points(try db.cachedValue(Int64.self, sql: "SELECT points FROM balances WHERE member_id = ?", arguments: [mergedID]) ?? 0)
             try self.appendLedger(
-                db, member: mergedID, kind: .adjust, points: -points, rulesVersion: nil, note: "merged into \(survivorID)",
+                db, member: mergedID, kind: .adjust, points: -points, rulesVersion: rulesVersion, note: "merged into \(survivorID)",
                 nowMilliseconds: nowMilliseconds)
             try self.appendLedger(
-                db, member: survivorID, kind: .adjust, points: points, rulesVersion: nil, note: "merged from \(mergedID)",
+                db, member: survivorID, kind: .adjust, points: points, rulesVersion: rulesVersion, note: "merged from \(mergedID)",
                 nowMilliseconds: nowMilliseconds)
+            // Expiry takes points from the oldest lots first, counting what was credited: the moved
+            // points count as credited at the merge (a lot that never expires), so they are neither
+            // taken by the survivor's older lots when those expire nor expire themselves.
+            try db.execute(
+                sql: """
+                    INSERT INTO member_totals (member_id, credited) VALUES (?, ?)
+                    ON CONFLICT (member_id) DO UPDATE SET credited = credited + excluded.credited
+                    """,
+                arguments: [survivorID, points.value])
             let hadConsent = (merged["consent_at_ms"] as Int64?) != nil
             try db.execute(
                 sql: """

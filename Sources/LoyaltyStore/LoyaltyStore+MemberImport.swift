@@ -49,7 +49,7 @@ extension LoyaltyStore {
 
     /// Names an owner in a message: a member id, or a member an earlier line of the file creates.
     static func describe(_ owner: String) -> String {
-        owner.hasPrefix(MemberImportCheck.newMemberPrefix) ? "the new member of \(owner.dropFirst(MemberImportCheck.newMemberPrefix.count))" : "member \(owner)"
+        owner.hasPrefix(MemberImportCheck.newMemberPrefix) ? "the new member of \(owner)" : "member \(owner)"
     }
 
     /// Imports a batch of rows in one transaction (``write(_:)``'s path, safe while the daemon

@@ -14,7 +14,7 @@ import TillProtocol
         _ = database.sql("DELETE FROM carriers WHERE member_id IN (SELECT id FROM members WHERE name > 'Member 2');")
         let vacuum = try database.run(["db", "vacuum"])
         #expect(vacuum.status == 0, "\(vacuum.stderr)")
-        let numbers = vacuum.stdout.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        let numbers = vacuum.stdout.components(separatedBy: ": ").last!.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
         #expect(numbers.count == 3 && numbers[1] > 0 && numbers[2] < numbers[0], "before, free pages, after: \(vacuum.stdout)")
         #expect(database.sql("PRAGMA freelist_count;") == "0")
         #expect(database.sql("SELECT COUNT(*) FROM members;") == "3000")

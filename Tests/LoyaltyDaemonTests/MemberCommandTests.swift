@@ -147,7 +147,10 @@ import TillProtocol
         }
         #expect(hasAdjustment(show.stdout, "-285", "merged into \(survivor)"), "\(show.stdout)")
         #expect(hasAdjustment(try daemon.run(["member", "show", "--member", survivor]).stdout, "+285", "merged from \(merged)"))
-        #expect(SQLiteShell(path: daemon.databasePath).run("SELECT COUNT(*) FROM ledger WHERE kind = 'adjust';") == "2\n")
+        let database = SQLiteShell(path: daemon.databasePath)
+        #expect(database.run("SELECT COUNT(*) FROM ledger WHERE kind = 'adjust';") == "2\n")
+        #expect(database.run("SELECT member_id = '\(survivor)', visits FROM member_totals ORDER BY 1;") == "0|0\n1|2\n", "visits count for the survivor's tier")
+        #expect(database.run("SELECT COUNT(*) FROM activity WHERE member_id = '\(merged)';") == "0\n")
 
         // A refund of the merged member's purchase now takes the points back from the survivor.
         let refund = try daemon.run(["till", "refund", "--till", "lane-1", "--transaction", "T2", "--refund-id", "R1", "--json"])

@@ -10,9 +10,10 @@ extension MemberCommand {
             abstract: "Merge a member into another (--into): cards, purchases and points move to it, in one transaction.",
             discussion: """
                 The member named by --member, --card or --phone is merged into the member --into names. \
-                Its cards and purchases become the survivor's; its balance moves through two adjust \
-                entries in the ledger (balances are never edited); personal data the survivor lacks is \
-                copied to it. The merged member is kept, blocked, marked merged and without personal \
+                Its cards and purchases become the survivor's, with the spend and visits that tiers \
+                count and the coupons they issued; points already past their expiry are written off, \
+                and the balance left moves through two adjust entries in the ledger (balances are never \
+                edited; moved points no longer expire); personal data the survivor lacks is copied to it. The merged member is kept, blocked, marked merged and without personal \
                 data; `member show` says whom it was merged into. Exit status 1 for an unknown member, \
                 a member merged before, or a member merged into itself.
                 """
@@ -24,11 +25,13 @@ extension MemberCommand {
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
-            let store = try options.loadConfiguration().openCurrentStore()
+            let settings = try options.loadConfiguration()
+            let store = try settings.openCurrentStore()
             let outcome: MergeOutcome
             do {
                 let merged = try await store.memberDetail(member.reference, ledgerLimit: 0).id
-                outcome = try await store.merge(merged, into: into, nowMilliseconds: WallClock.system.now())
+                outcome = try await store.merge(
+                    merged, into: into, rulesVersion: settings.program.version, nowMilliseconds: WallClock.system.now())
             } catch {
                 throw failure(error)
             }
