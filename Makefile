@@ -4,7 +4,7 @@ LOCAL := .local
 BINARY = $(shell $(SWIFT) build --show-bin-path)/loyaltyd
 PREFIX ?= /usr/local
 
-.PHONY: run test stress build setup bench check-warnings check-units install clean
+.PHONY: run test stress build setup bench check-warnings check-units man install clean
 
 ## Install missing system packages (as root) or print the command that would.
 setup:
@@ -71,11 +71,29 @@ bench: setup
 	$(SWIFT) build -c release --product loyaltyd-bench
 	$$($(SWIFT) build -c release --show-bin-path)/loyaltyd-bench --binary $$($(SWIFT) build -c release --show-bin-path)/loyaltyd
 
-## Install the binary (Swift runtime linked in: the store box needs no toolchain), the example config,
-## the systemd units and the sysusers entry (as root).
-install:
+RELEASE_BIN = $$($(SWIFT) build -c release --show-bin-path)
+
+## The man page loyaltyd(1) in $(LOCAL)/man, generated from the argument parser by swift-argument-parser's
+## generate-manual tool (built from the package checkout, offline); every subcommand in one page.
+man:
 	$(SWIFT) build -c release --static-swift-stdlib --product loyaltyd
-	install -D -m 0755 $$($(SWIFT) build -c release --show-bin-path)/loyaltyd $(DESTDIR)$(PREFIX)/bin/loyaltyd
+	$(SWIFT) build -c release --product generate-manual
+	@mkdir -p $(LOCAL)/man
+	$(RELEASE_BIN)/generate-manual $(RELEASE_BIN)/loyaltyd --date $$(date -u +%Y-%m-%d) --output-directory $(LOCAL)/man
+
+## Install the binary (Swift runtime linked in: the store box needs no toolchain), its man page and
+## shell completions (generated from the argument parser), the example config, the systemd units
+## and the sysusers entry (as root).
+install: man
+	install -D -m 0755 $(RELEASE_BIN)/loyaltyd $(DESTDIR)$(PREFIX)/bin/loyaltyd
+	install -D -m 0644 $(LOCAL)/man/loyaltyd.1 $(DESTDIR)$(PREFIX)/share/man/man1/loyaltyd.1
+	@mkdir -p $(LOCAL)/completions
+	$(RELEASE_BIN)/loyaltyd --generate-completion-script bash > $(LOCAL)/completions/loyaltyd.bash
+	$(RELEASE_BIN)/loyaltyd --generate-completion-script zsh > $(LOCAL)/completions/_loyaltyd
+	$(RELEASE_BIN)/loyaltyd --generate-completion-script fish > $(LOCAL)/completions/loyaltyd.fish
+	install -D -m 0644 $(LOCAL)/completions/loyaltyd.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/loyaltyd
+	install -D -m 0644 $(LOCAL)/completions/_loyaltyd $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_loyaltyd
+	install -D -m 0644 $(LOCAL)/completions/loyaltyd.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/loyaltyd.fish
 	install -D -m 0640 config/loyaltyd.yaml $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml.example
 	test -e $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml || install -D -m 0640 config/loyaltyd.yaml $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml
 	install -D -m 0644 systemd/loyaltyd.service $(DESTDIR)/etc/systemd/system/loyaltyd.service

@@ -15,11 +15,15 @@ extension LoyaltyStore {
 
     /// The member a normalised phone belongs to: as a carrier first, then as contact data.
     static func owner(ofPhone phone: String, in db: Database) throws -> MemberID? {
-        if let member = try db.cachedValue(String.self, sql: "SELECT member_id FROM carriers WHERE kind = 'phone' AND value = ?", arguments: [phone]) {
-            return member
-        }
-        return try db.cachedValue(
-            String.self, sql: "SELECT COALESCE(merged_into, id) FROM members WHERE phone = ? ORDER BY created_at_ms LIMIT 1", arguments: [phone])
+        try db.cachedValue(
+            String.self,
+            sql: """
+                SELECT member_id FROM carriers WHERE kind = 'phone' AND value = ?1
+                UNION ALL
+                SELECT * FROM (SELECT COALESCE(merged_into, id) FROM members WHERE phone = ?1 ORDER BY created_at_ms LIMIT 1)
+                LIMIT 1
+                """,
+            arguments: [phone])
     }
 
     /// The member a reference names, blocked or merged members and blocked cards included (a

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LoyaltyDomain
+import Synchronization
 
 /// The dry run of a member import: decides every row as the import will, against the database
 /// and the rows checked before it, without writing to the database. `member import` runs it over
@@ -9,14 +10,16 @@ import LoyaltyDomain
 ///
 /// The cards and phones the file would add are kept in a scratch SQLite file in a temporary
 /// directory, not in memory, so checking a million rows takes no more memory than checking ten.
-public final class MemberImportCheck {
+/// Batches are checked one after another (each after the previous call returned).
+public final class MemberImportCheck: Sendable {
     /// Owners of keys added by the file are written as this prefix and the line that creates them.
     static let newMemberPrefix = "line "
 
     private let store: LoyaltyStore
     private let directory: String
     private let scratch: DatabaseQueue
-    private var group = MemberImportGroup()
+    /// The member the last row checked went to, for `member_id` groups across batches.
+    private let group = Mutex(MemberImportGroup())
 
     public init(store: LoyaltyStore) throws {
         self.store = store
@@ -44,6 +47,7 @@ public final class MemberImportCheck {
     public func check(_ rows: [MemberImportRow]) throws -> [MemberImportOutcome] {
         var outcomes: [MemberImportOutcome] = []
         outcomes.reserveCapacity(rows.count)
+        var group = self.group.withLock { $0 }
         try store.pool.read { main in
             try scratch.inTransaction { keys in
                 let directory = Overlay(main: main, keys: keys)
@@ -70,6 +74,7 @@ public final class MemberImportCheck {
                 return .commit
             }
         }
+        self.group.withLock { $0 = group }
         return outcomes
     }
 

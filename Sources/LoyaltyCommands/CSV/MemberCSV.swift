@@ -48,12 +48,17 @@ struct MemberCSV {
         }
         var phone: String?
         if let text = value("phone") {
-            do { phone = try PhoneNumber.normalise(text) } catch { return .failure(.row("phone: \(error)")) }
+            if Self.isNormalPhone(text) {
+                phone = text
+            } else {
+                do { phone = try PhoneNumber.normalise(text) } catch { return .failure(.row("phone: \(error)")) }
+            }
         }
         let name = value("name")
         if let name {
             guard name.utf8.count <= 200 else { return .failure(.row("name: longer than 200 bytes")) }
-            guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            // Control characters (Unicode category Cc): U+0000–U+001F and U+007F–U+009F.
+            guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
                 return .failure(.row("name: holds a control character such as a line break"))
             }
         }
@@ -68,6 +73,15 @@ struct MemberCSV {
             return .failure(.row("name, phone and birthday are stored only with consent: pass --consent if the members on this list agreed"))
         }
         return .success(MemberImportRow(line: line, card: card, name: name, phone: phone, birthday: birthday, group: group, groupKey: groupKey))
+    }
+
+    /// A phone as the database and `member export` hold it, `+` and 6 to 15 digits: what
+    /// `PhoneNumber.normalise` would return unchanged, recognised without its general work (a
+    /// million-row list is mostly such phones).
+    static func isNormalPhone(_ text: String) -> Bool {
+        let bytes = text.utf8
+        return (7...16).contains(bytes.count) && bytes.first == UInt8(ascii: "+")
+            && bytes.dropFirst().allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     /// A blank line (one empty field) is skipped, not refused.
@@ -94,8 +108,11 @@ enum MemberCSVError: Error, CustomStringConvertible {
 extension String {
     /// Without leading and trailing spaces and tabs.
     var trimmingSpaces: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
+        let bytes = utf8
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        // Most fields have nothing to trim.
+        guard let first = bytes.first, let last = bytes.last, isSpace(first) || isSpace(last) else { return self }
+        guard let start = bytes.firstIndex(where: { !isSpace($0) }), let end = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[start...end])
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoyaltyDaemon
 import LoyaltyStore
+import Synchronization
 import TillProtocol
 
 extension MemberCommand {
@@ -62,7 +63,7 @@ extension MemberCommand {
                     throw ExitCode.failure
                 }
                 let tally = try await read(label: "checking", size: size) { rows throws(MemberCareError) in
-                    do { return try check.check(rows) } catch let error as MemberCareError { throw error } catch { throw .store(.storageUnavailable("\(error)")) }
+                    do { return try check.check(rows) } catch { throw .store(.storageUnavailable("\(error)")) }
                 }
                 if dryRun {
                     show(tally, dryRun: true)
@@ -76,11 +77,13 @@ extension MemberCommand {
             }
 
             // Pass 2: write, batch by batch.
-            var group = MemberImportGroup()
+            let group = Mutex(MemberImportGroup())
             let now = WallClock.system.now()
+            let stopAtConflict = !skipInvalid
             let tally = try await read(label: "importing", size: size) { rows throws(MemberCareError) in
-                let (outcomes, next) = try await store.importMembers(rows, after: group, stopAtConflict: !skipInvalid, nowMilliseconds: now)
-                group = next
+                let (outcomes, next) = try await store.importMembers(
+                    rows, after: group.withLock { $0 }, stopAtConflict: stopAtConflict, nowMilliseconds: now)
+                group.withLock { $0 = next }
                 return outcomes
             }
             try? await store.logEvent(
@@ -90,10 +93,12 @@ extension MemberCommand {
             show(tally, dryRun: false)
         }
 
-        /// Reads the file in batches, hands each to `handle`, and counts the outcomes; invalid lines are reported as met.
+        /// Reads the file in batches, hands each to `handle`, and counts the outcomes; invalid lines
+        /// are printed batch by batch, in line order. The next batch is read and checked while
+        /// `handle` works on the previous one (each call starts once the previous one returned).
         private func read(
             label: String, size: Int64,
-            _ handle: ([MemberImportRow]) async throws(MemberCareError) -> [MemberImportOutcome]
+            _ handle: @escaping @Sendable ([MemberImportRow]) async throws(MemberCareError) -> [MemberImportOutcome]
         ) async throws -> Tally {
             var tally = Tally()
             var progress = ProgressBar(label, total: size)
@@ -104,8 +109,9 @@ extension MemberCommand {
                 printError("\(file): \(error)")
                 throw ExitCode.failure
             }
+            /// The batch `handle` works on, with the lines before it that could not be read or checked.
+            var inFlight: (rows: [MemberImportRow], invalid: [(line: Int, reason: String)], work: Task<[MemberImportOutcome], any Error>)?
             while true {
-                // Invalid lines of a batch are printed together, in line order, once the batch is done.
                 var invalid: [(line: Int, reason: String)] = []
                 let batch: [MemberImportRow]?
                 do {
@@ -115,12 +121,10 @@ extension MemberCommand {
                     printError("\(file): \(error)")
                     throw ExitCode.failure
                 }
-                // Lines that could not be read or checked; the batch's rows add to them.
-                tally.rows += invalid.count + (batch?.count ?? 0)
-                var outcomes: [MemberImportOutcome] = []
-                if let batch {
+                if let previous = inFlight {
+                    let outcomes: [MemberImportOutcome]
                     do {
-                        outcomes = try await handle(batch)
+                        outcomes = try await previous.work.value
                     } catch {
                         progress.finish()
                         printError("\(file): \(error)")
@@ -132,24 +136,37 @@ extension MemberCommand {
                         }
                         throw ExitCode.failure
                     }
+                    count(previous.rows, outcomes, invalid: previous.invalid, into: &tally, progress: &progress)
                 }
-                for (row, outcome) in zip(batch ?? [], outcomes) {
-                    switch outcome {
-                    case .created: tally.created += 1
-                    case .linked: tally.linked += 1
-                    case .unchanged: tally.unchanged += 1
-                    case .invalid(let reason): invalid.append((row.line, reason))
-                    }
+                guard let batch else {
+                    count([], [], invalid: invalid, into: &tally, progress: &progress)
+                    break
                 }
-                tally.invalid += invalid.count
-                if !invalid.isEmpty {
-                    progress.finish()
-                    for entry in invalid.sorted(by: { $0.line < $1.line }) { printError("\(file):\(entry.line): \(entry.reason)") }
-                }
-                guard batch != nil else { break }
+                inFlight = (batch, invalid, Task { try await handle(batch) })
                 progress.update(done: list.bytesRead, rows: tally.rows)
             }
             return tally
+        }
+
+        /// Counts a batch's outcomes and prints its invalid lines (unreadable ones and conflicts) in line order.
+        private func count(
+            _ rows: [MemberImportRow], _ outcomes: [MemberImportOutcome], invalid unreadable: [(line: Int, reason: String)],
+            into tally: inout Tally, progress: inout ProgressBar
+        ) {
+            var invalid = unreadable
+            tally.rows += rows.count + unreadable.count
+            for (row, outcome) in zip(rows, outcomes) {
+                switch outcome {
+                case .created: tally.created += 1
+                case .linked: tally.linked += 1
+                case .unchanged: tally.unchanged += 1
+                case .invalid(let reason): invalid.append((row.line, reason))
+                }
+            }
+            tally.invalid += invalid.count
+            guard !invalid.isEmpty else { return }
+            progress.finish()
+            for entry in invalid.sorted(by: { $0.line < $1.line }) { printError("\(file):\(entry.line): \(entry.reason)") }
         }
 
         private func show(_ tally: Tally, dryRun: Bool) {
