@@ -176,6 +176,8 @@ enum StoreSchema {
                 INSERT INTO activity (member_id, day, spend, visits)
                     SELECT member_id, at_ms / 86400000, SUM(spend), COUNT(*) FROM purchases
                     WHERE state = 'committed' GROUP BY member_id, at_ms / 86400000;
+                """)
+        }
         migrator.registerMigration("003-member-care-and-till-sales") { db in
             try db.execute(sql: """
                 -- The group (`member import`, `member add --group`) is members.card_group from 002, which
