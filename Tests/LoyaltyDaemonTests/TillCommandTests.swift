@@ -42,6 +42,15 @@ import TillProtocol
         let reversed = refund.stdout.split(separator: "\n").first { $0.hasPrefix("points_reversed: ") }.flatMap { Int($0.dropFirst(17)) }
         #expect(reversed.map { refund.stdout.contains("balance_after: \(285 - $0)\n") && $0 > 0 } == true, "\(refund.stdout)")
 
+        let byLine = purchase.map { $0 == "T1" ? "T5" : $0 }
+        #expect(try daemon.run(["till", "commit"] + byLine).status == 0)
+        let lineRefund = try daemon.run(["till", "refund", "--till", "lane-1", "--transaction", "T5", "--refund-id", "R5", "--line", "4006381333931"])
+        #expect(lineRefund.stdout.contains("amount: 3.98\n"), "\(lineRefund.stdout)\(lineRefund.stderr)")
+        #expect(lineRefund.stdout.contains("remaining_refundable: 96.02\n"))
+        let reward = try daemon.run(["till", "quote", "--reward", "9000001:2"] + purchase.map { $0 == "T1" ? "T6" : $0 })
+        #expect(reward.status == 1)
+        #expect(reward.stderr.contains("purchase.quote: error -32602 invalid_params:"), "the program has no such reward: \(reward.stderr)")
+
         let void = try daemon.run(["till", "void", "--till", "lane-1", "--transaction", "T2"])
         #expect(void.stdout == "voided: true\nalready_voided: false\n")
         let voidedCommit = try daemon.run(["till", "commit", "--till", "lane-1", "--transaction", "T2", "--member", "nobody", "--total", "1.00"])

@@ -36,7 +36,7 @@ extension MemberCommand {
 
         @Argument(help: ArgumentHelp("The member list (a regular file: it is read twice).", valueName: "file.csv")) var file: String
         @Flag(help: "Import the valid rows and list the invalid ones as skipped, instead of importing nothing.") var skipInvalid = false
-        @Flag(help: "Check the whole file and say what an import would do, without writing anything.") var dryRun = false
+        @Flag(help: "Check the whole file and say what an import would do, without writing anything (exit status 1 for an invalid line, unless --skip-invalid).") var dryRun = false
         @Flag(help: "The members on this list agreed to the storing of their name, phone and birthday.") var consent = false
         @Option(help: ArgumentHelp("Rows written per transaction.", valueName: "rows")) var batchSize = 10_000
         @Flag(help: "Print the counts as one JSON object.") var json = false
@@ -67,7 +67,7 @@ extension MemberCommand {
                 }
                 if dryRun {
                     show(tally, dryRun: true)
-                    if tally.invalid > 0 { throw ExitCode.failure }
+                    if tally.invalid > 0, !skipInvalid { throw ExitCode.failure }
                     return
                 }
                 guard tally.invalid == 0 else {

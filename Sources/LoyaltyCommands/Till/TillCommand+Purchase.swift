@@ -20,11 +20,29 @@ struct PurchaseOptions: ParsableArguments {
     @Option(name: .customLong("redeem"), help: ArgumentHelp("Points the member pays with (redeem_points).", valueName: "points"))
     var redeemPoints: Int64?
 
+    @Option(
+        name: .customLong("reward"),
+        help: ArgumentHelp("A catalogue reward taken for points, SKU or SKU:QUANTITY (rewards); repeat it for each.", valueName: "reward"),
+        transform: RewardArgument.parse)
+    var rewards: [JSONValue] = []
+
     var params: [(String, JSONValue)] {
         var params = transaction.params + member.params + [("total", .string(total))]
         if !lines.isEmpty { params.append(("lines", .array(lines))) }
         if let redeemPoints { params.append(("redeem_points", .integer(redeemPoints))) }
+        if !rewards.isEmpty { params.append(("rewards", .array(rewards))) }
         return params
+    }
+}
+
+/// `--reward SKU[:QUANTITY]` as a `rewards[i]` object; the daemon checks the values.
+enum RewardArgument {
+    static func parse(_ text: String) throws -> JSONValue {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty else { throw ValidationError("expected SKU or SKU:QUANTITY, like 9000001:2") }
+        guard parts.count == 2 else { return .object([("sku", .string(parts[0]))]) }
+        guard let quantity = Int64(parts[1]) else { throw ValidationError("the quantity after the SKU is a whole number") }
+        return .object([("sku", .string(parts[0])), ("quantity", .integer(quantity))])
     }
 }
 
