@@ -38,7 +38,7 @@ enum RulesAtScale {
               earn_percent_by_spend:
                 - {from: "0.00", percent: "3"}
                 - {from: "10000.00", percent: "5"}
-          """
+        """
 
     struct Figures {
         var members: Int
