@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // MARK: The executable: parses arguments, nothing else.
@@ -112,17 +113,26 @@ let package = Package(
         // MARK: Tests mirror the modules; shared helpers live in LoyaltyTestSupport.
         .target(
             name: "LoyaltyTestSupport",
-            dependencies: ["LoyaltyStore", "LoyaltyDomain", "TillProtocol", "TillClient", "ContactlessReaders"],
+            dependencies: ["LoyaltyStore", "LoyaltyDomain", "LoyaltyConfig", "TillProtocol", "TillClient", "ContactlessReaders"],
             path: "Tests/LoyaltyTestSupport",
             exclude: ["usb_testbed.py"]
         ),
-        .testTarget(name: "LoyaltyDomainTests", dependencies: ["LoyaltyDomain"]),
+        .testTarget(
+            name: "LoyaltyDomainTests",
+            dependencies: ["LoyaltyDomain", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "TillProtocolTests", dependencies: ["TillProtocol", "LoyaltyDomain"]),
         .testTarget(name: "TillServerTests", dependencies: ["TillServer"]),
         .testTarget(name: "ContactlessReadersTests", dependencies: ["ContactlessReaders", "CPCSCLite"]),
         .testTarget(name: "CardDecodingTests", dependencies: ["CardDecoding"]),
         .testTarget(name: "LoyaltyConfigTests", dependencies: ["LoyaltyConfig", "LoyaltyTestSupport"]),
-        .testTarget(name: "LoyaltyStoreTests", dependencies: ["LoyaltyStore", "LoyaltyDomain", "LoyaltyTestSupport"]),
+        .testTarget(
+            name: "LoyaltyStoreTests",
+            dependencies: [
+                "LoyaltyStore", "LoyaltyDomain", "LoyaltyTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(
             name: "SystemdSupportTests",
             dependencies: ["SystemdSupport", "LoyaltyTestSupport", .product(name: "Logging", package: "swift-log")]
@@ -145,7 +155,8 @@ let package = Package(
         .executableTarget(
             name: "loyaltyd-bench",
             dependencies: [
-                "LoyaltyTestSupport", "LoyaltyStore", "LoyaltyDomain", "TillClient", "TillProtocol", "CPCSCLite", "CardDecoding",
+                "LoyaltyTestSupport", "LoyaltyStore", "LoyaltyDomain", "LoyaltyConfig", "TillClient", "TillProtocol", "CPCSCLite",
+                "CardDecoding",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/Benchmarks"

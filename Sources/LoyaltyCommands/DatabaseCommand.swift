@@ -7,7 +7,7 @@ struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Check and maintain the database.",
-        subcommands: [Verify.self, Backup.self, Migrate.self]
+        subcommands: [Verify.self, Backup.self, Migrate.self, Vacuum.self]
     )
 
     struct Verify: AsyncParsableCommand {

@@ -117,43 +117,12 @@ struct ConfigFile: Decodable {
         }
     }
 
+    /// The program is read from the YAML node itself by ``ProgramReader`` (its rules are too varied
+    /// for Codable); here it is only accepted.
     struct ProgramSection: Decodable {
-        var rounding = "half-up"
-        var pointValue = "1"
-        var rules: [RuleEntry] = []
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case rounding, rules
-            case pointValue = "point_value"
-        }
-
         init() {}
 
-        init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            rounding = try container.decodeIfPresent(String.self, forKey: .rounding) ?? rounding
-            pointValue = try container.decodeIfPresent(String.self, forKey: .pointValue) ?? pointValue
-            rules = try container.decodeIfPresent([RuleEntry].self, forKey: .rules) ?? rules
-        }
-    }
-
-    /// One rule; which keys are allowed depends on `type`, and is checked by ``RuleFactory``.
-    struct RuleEntry: Decodable {
-        var id: String
-        var type: String
-        var settings: [String: String]
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: AnyConfigKey.self)
-            id = try container.decode(String.self, forKey: AnyConfigKey(stringValue: "id"))
-            type = try container.decode(String.self, forKey: AnyConfigKey(stringValue: "type"))
-            var settings: [String: String] = [:]
-            for key in container.allKeys where key.stringValue != "id" && key.stringValue != "type" {
-                settings[key.stringValue] = try container.decode(String.self, forKey: key)
-            }
-            self.settings = settings
-        }
+        init(from decoder: any Decoder) throws {}
     }
 
     struct ReadersSection: Decodable {

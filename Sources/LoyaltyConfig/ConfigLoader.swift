@@ -43,7 +43,7 @@ public enum ConfigLoader {
         }
 
         do {
-            return try validate(raw, file: file)
+            return try validate(raw, program: ConfigNode(node: node["program"], path: ["program"]), file: file)
         } catch {
             throw ConfigError(
                 file: file, line: line(of: error.path, in: node), keyPath: keyPath(error.path), message: error.message)
@@ -52,7 +52,7 @@ public enum ConfigLoader {
 
     // MARK: Checking values
 
-    private static func validate(_ raw: ConfigFile, file: String) throws(ConfigProblem) -> LoyaltyConfiguration {
+    private static func validate(_ raw: ConfigFile, program programNode: ConfigNode, file: String) throws(ConfigProblem) -> LoyaltyConfiguration {
         guard ConfigText.isName(raw.store.id, maximumLength: 32, inner: "_-", ends: "_") else {
             throw ConfigProblem(["store", "id"], "\"\(raw.store.id)\" must be 1 to 32 letters, digits, '_' or '-' (not at the ends)")
         }
@@ -96,22 +96,7 @@ public enum ConfigLoader {
         }
         guard !raw.database.path.isEmpty else { throw ConfigProblem(["database", "path"], "must not be empty") }
 
-        guard let rounding = RoundingMode(rawValue: raw.program.rounding) else {
-            let names = RoundingMode.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ConfigProblem(["program", "rounding"], "\"\(raw.program.rounding)\" is not one of \(names)")
-        }
-        let pointValue: Money
-        do { pointValue = try currency.parse(raw.program.pointValue) } catch {
-            throw ConfigProblem(["program", "point_value"], error.description)
-        }
-        guard pointValue.minorUnits > 0 else { throw ConfigProblem(["program", "point_value"], "must be greater than zero") }
-        var rules: [any PricingRule] = []
-        var ids = Set<String>()
-        for (index, entry) in raw.program.rules.enumerated() {
-            let path = ["program", "rules", String(index)]
-            guard ids.insert(entry.id).inserted else { throw ConfigProblem(path + ["id"], "duplicate rule id \"\(entry.id)\"") }
-            rules.append(try RuleFactory.rule(from: entry, path: path))
-        }
+        let program = try ProgramReader(currency: currency, timeZone: try timeZone(raw.store.timeZone)).program(programNode)
 
         guard (0...3_600_000).contains(raw.readers.repeatWindowMilliseconds) else {
             throw ConfigProblem(["readers", "repeat_window_ms"], "must be between 0 and 3600000")
@@ -173,12 +158,25 @@ public enum ConfigLoader {
                 maximumLineBytes: socket.maximumLineBytes,
                 idleTimeoutMilliseconds: socket.idleTimeoutMilliseconds, stallTimeoutMilliseconds: socket.stallTimeoutMilliseconds),
             databasePath: raw.database.path,
-            program: LoyaltyProgram(rules: rules, rounding: rounding, pointValue: pointValue),
+            program: program,
             readers: .init(
                 repeatWindowMilliseconds: Int64(raw.readers.repeatWindowMilliseconds),
                 contactlessEnabled: raw.readers.contactless.enabled, contactlessLanes: lanes, usb: usbReaders,
                 memberBarcode: memberBarcode),
             logLevel: raw.logging.level)
+    }
+
+    /// The store's time zone from the system's tz database.
+    private static func timeZone(_ name: String) throws(ConfigProblem) -> StoreTimeZone {
+        if name == "UTC" { return .utc }
+        guard let data = FileManager.default.contents(atPath: "/usr/share/zoneinfo/\(name)") else {
+            throw ConfigProblem(["store", "time_zone"], "cannot read /usr/share/zoneinfo/\(name) (is the tzdata package installed?)")
+        }
+        do {
+            return try StoreTimeZone(name: name, tzif: Array(data))
+        } catch {
+            throw ConfigProblem(["store", "time_zone"], "/usr/share/zoneinfo/\(name): \(error)")
+        }
     }
 
     // MARK: Turning errors into file, line and key path

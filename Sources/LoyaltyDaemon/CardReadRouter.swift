@@ -26,11 +26,11 @@ struct CardReadRouter: Sendable {
 
     func route(_ read: CardRead) async {
         let encoder = TillResultEncoder(currency: configuration.value.currency)
-        var member: MemberSummary?
+        var member: MemberView?
         let result: String
         if let carrier = read.carrier {
             do {
-                member = try await store.member(.carrier(carrier))
+                member = try await store.memberView(.carrier(carrier), program: configuration.value.program, nowMilliseconds: clock.now())
                 result = "member"
             } catch .unknownCard {
                 result = "unknown_card"

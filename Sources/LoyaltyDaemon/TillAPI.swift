@@ -60,13 +60,22 @@ public struct TillAPI: TillRequestHandler {
             return await status()
 
         case .lookup(let reference):
-            return encoder.member(try await mapped { () async throws(StoreError) in try await store.member(reference) })
+            return encoder.member(try await mapped { () async throws(StoreError) in
+                try await store.memberView(reference, program: configuration.program, nowMilliseconds: now)
+            })
 
         case .enroll(let enrolment):
-            let member = try await mapped { () async throws(StoreError) in try await store.enroll(enrolment, nowMilliseconds: now) }
+            let program = configuration.program
+            let member = try await mapped { () async throws(StoreError) in
+                try await store.enroll(
+                    enrolment, bonus: program.enrolmentBonus(nowMilliseconds: now), rulesVersion: program.version,
+                    expiry: program.policies.expiry, nowMilliseconds: now)
+            }
             logger.info("member enrolled", metadata: ["member": "\(member.id)", "carrier": "\(enrolment.carrier.masked)"])
             await store.record("member.enroll", carrier: enrolment.carrier, memberID: member.id, now: now, logger: logger)
-            return encoder.member(member)
+            return encoder.member(try await mapped { () async throws(StoreError) in
+                try await store.memberView(.id(member.id), program: program, nowMilliseconds: now)
+            })
 
         case .quote(let request):
             let (quote, memberID) = try await mapped { () async throws(StoreError) in
@@ -95,14 +104,19 @@ public struct TillAPI: TillRequestHandler {
             let outcome = try await mapped { () async throws(StoreError) in
                 try await store.refund(
                     tillID: refund.tillID, transactionID: refund.transactionID, refundID: refund.refundID,
-                    amount: refund.amount, rounding: configuration.program.rounding, nowMilliseconds: now
+                    scope: RefundScope(amount: refund.amount, lines: refund.lines.map { ($0.sku, $0.amount) }),
+                    program: configuration.program, nowMilliseconds: now
                 ) { settlement in
                     JSONWriter.string(of: .object([
                         ("member_id", .string(settlement.memberID)),
                         ("refund_id", .string(refund.refundID)),
                         ("amount", encoder.money(settlement.amount)),
                         ("points_reversed", .integer(settlement.pointsReversed.value)),
+                        ("points_not_reversed", .integer(settlement.pointsForgiven.value)),
+                        ("spent_points_policy", .string(settlement.spentPointsPolicy.rawValue)),
                         ("points_restored", .integer(settlement.pointsRestored.value)),
+                        ("points_expired", .integer(settlement.pointsExpired.value)),
+                        ("coupons_cancelled", .array(settlement.couponsCancelled.map(JSONValue.string))),
                         ("remaining_refundable", encoder.money(settlement.remaining)),
                         ("balance_after", .integer(settlement.balanceAfter.value)),
                     ]))
@@ -117,6 +131,12 @@ public struct TillAPI: TillRequestHandler {
             events.subscribe(connection, lane: lane)
             connection.waitsForNotifications()
             return .object([("subscribed", true), ("till_id", lane.map(JSONValue.string) ?? .null)])
+
+        case .recordSale(let sale):
+            let recorded = try await mapped { () async throws(StoreError) in
+                try await store.recordSale(tillID: sale.tillID, transactionID: sale.transactionID, total: sale.total, nowMilliseconds: now)
+            }
+            return .object([("recorded", true), ("already_recorded", .bool(!recorded))])
         }
     }
 
@@ -155,6 +175,10 @@ public struct TillAPI: TillRequestHandler {
         case .refundExceedsPurchase(let remaining):
             RPCError(.refundExceedsPurchase, error.description, extra: [("remaining_refundable", encoder.money(remaining))])
         case .refundConflict: RPCError(.refundConflict, error.description)
+        case .refundLinesUnknown: RPCError(.invalidParams, error.description)
+        case .quote(.unknownReward): RPCError(.invalidParams, error.description)
+        case .quote(.rewardsTooExpensive(_, let spendable)):
+            RPCError(.redemptionRefused, error.description, extra: [("points_spendable", .integer(spendable.value))])
         case .quote(.redemptionTooLarge(_, let redeemable)):
             RPCError(.redemptionRefused, error.description, extra: [("points_redeemable", .integer(redeemable.value))])
         case .quote(.negativeRedemption): RPCError(.invalidParams, error.description)

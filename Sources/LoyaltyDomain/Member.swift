@@ -43,8 +43,11 @@ public struct Enrolment: Sendable, Hashable {
     public var birthday: String?
     /// Milliseconds since the epoch when the member consented, if they did.
     public var consentAtMilliseconds: Int64?
+    /// The card group (such as `staff`) for rules limited to groups.
+    public var group: String?
 
-    public init(carrier: Carrier, name: String?, phone: String?, birthday: String?, consentAtMilliseconds: Int64?) {
+    public init(carrier: Carrier, name: String?, phone: String?, birthday: String?, consentAtMilliseconds: Int64?, group: String? = nil) {
+        self.group = group
         self.carrier = carrier
         self.name = name
         self.phone = phone

@@ -29,11 +29,14 @@ public struct PurchaseRequest: Sendable, Hashable {
     public var total: Money
     public var lines: [ReceiptLine]
     public var redeemPoints: Points
+    /// Catalogue rewards the member takes for points.
+    public var rewards: [RewardRequest]
 
     public init(
         tillID: String, transactionID: String, member: MemberReference, total: Money,
-        lines: [ReceiptLine] = [], redeemPoints: Points = .zero
+        lines: [ReceiptLine] = [], redeemPoints: Points = .zero, rewards: [RewardRequest] = []
     ) {
+        self.rewards = rewards
         self.tillID = tillID
         self.transactionID = transactionID
         self.member = member
@@ -57,6 +60,20 @@ public struct PurchaseRequest: Sendable, Hashable {
         for line in lines {
             text += ";line=\(field(line.sku))\(line.category.map(field) ?? "-")\(field(line.quantity))\(line.amount.minorUnits)"
         }
+        for reward in rewards {
+            text += ";reward=\(field(reward.sku))\(reward.quantity)"
+        }
         return StableHash.hex(of: text)
+    }
+}
+
+/// A catalogue reward asked for at the till.
+public struct RewardRequest: Sendable, Hashable {
+    public var sku: String
+    public var quantity: Int64
+
+    public init(sku: String, quantity: Int64) {
+        self.sku = sku
+        self.quantity = quantity
     }
 }

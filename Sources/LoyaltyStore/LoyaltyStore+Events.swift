@@ -23,12 +23,20 @@ extension LoyaltyStore {
         kind: String, reader: String? = nil, carrier: Carrier? = nil, memberID: MemberID? = nil, detail: String = "",
         nowMilliseconds: Int64
     ) async throws(StoreError) {
-        let id = ids.next(milliseconds: nowMilliseconds)
         try await write { db in
-            try db.cachedExecute(
-                sql: "INSERT INTO events (id, at_ms, kind, reader, carrier, member_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [id, nowMilliseconds, kind, reader, carrier?.masked, memberID, detail])
+            try self.appendEvent(db, kind: kind, reader: reader, carrier: carrier, memberID: memberID, detail: detail, nowMilliseconds: nowMilliseconds)
         }
+    }
+
+    /// Appends to the event log inside the caller's transaction, so a change and its record are
+    /// written together (the technician's member and card commands).
+    func appendEvent(
+        _ db: Database, kind: String, reader: String? = nil, carrier: Carrier? = nil, memberID: MemberID? = nil, detail: String = "",
+        nowMilliseconds: Int64
+    ) throws {
+        try db.cachedExecute(
+            sql: "INSERT INTO events (id, at_ms, kind, reader, carrier, member_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [ids.next(milliseconds: nowMilliseconds), nowMilliseconds, kind, reader, carrier?.masked, memberID, detail])
     }
 
     /// Events newest last: the most recent `limit` of them, optionally only of one kind, only

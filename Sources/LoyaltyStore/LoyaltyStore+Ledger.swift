@@ -8,20 +8,31 @@ public enum LedgerKind: String, Sendable, CaseIterable {
 
 extension LoyaltyStore {
     /// Appends one ledger entry and moves the cached balance with it, inside the caller's transaction.
-    /// This is the only code that writes either table.
+    /// This is the only code that writes either table. An `earn` entry is a lot: it records when
+    /// its points become spendable and expire, and the member's lot credits through it.
     func appendLedger(
         _ db: Database, member: MemberID, kind: LedgerKind, points: Points, purchaseID: String? = nil,
-        refundID: String? = nil, rulesVersion: String?, note: String? = nil, nowMilliseconds: Int64
+        refundID: String? = nil, rulesVersion: String?, note: String? = nil, lot: LotTimes? = nil, expiredLot: String? = nil,
+        nowMilliseconds: Int64
     ) throws {
         guard points != .zero else { return }
+        var creditTotal: Int64?
+        if kind == .earn {
+            creditTotal = try db.cachedValue(Int64.self, sql: """
+                INSERT INTO member_totals (member_id, credited) VALUES (?, ?)
+                ON CONFLICT (member_id) DO UPDATE SET credited = credited + excluded.credited
+                RETURNING credited
+                """, arguments: [member, points.value])
+        }
         try db.cachedExecute(
             sql: """
-                INSERT INTO ledger (id, member_id, kind, points, purchase_id, refund_id, rules_version, note, at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO ledger (id, member_id, kind, points, purchase_id, refund_id, rules_version, note, at_ms,
+                    available_at_ms, expires_at_ms, credit_total, lot_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 ids.next(milliseconds: nowMilliseconds), member, kind.rawValue, points.value, purchaseID, refundID,
-                rulesVersion, note, nowMilliseconds,
+                rulesVersion, note, nowMilliseconds, lot?.availableAt, lot?.expiresAt, creditTotal, expiredLot,
             ])
         try db.cachedExecute(
             sql: """
@@ -29,6 +40,26 @@ extension LoyaltyStore {
                 ON CONFLICT (member_id) DO UPDATE SET points = points + excluded.points
                 """,
             arguments: [member, points.value])
+    }
+
+    /// When a lot's points become spendable and when they expire (`nil`: at once, never).
+    struct LotTimes {
+        var availableAt: Int64?
+        var expiresAt: Int64?
+    }
+
+    /// Writes the expiry of the lots a quote found due, and moves the member's expiry cursor past them.
+    func expireLots(_ db: Database, member: MemberID, lots: [ExpiredLot], rulesVersion: String, nowMilliseconds: Int64) throws {
+        guard let last = lots.map(\.expiresAtMilliseconds).max() else { return }
+        for lot in lots {
+            try appendLedger(
+                db, member: member, kind: .expire, points: -lot.points, rulesVersion: rulesVersion,
+                note: "points expired", expiredLot: lot.lotID, nowMilliseconds: nowMilliseconds)
+        }
+        try db.cachedExecute(sql: """
+            INSERT INTO member_totals (member_id, expired_through_ms) VALUES (?, ?)
+            ON CONFLICT (member_id) DO UPDATE SET expired_through_ms = max(expired_through_ms, excluded.expired_through_ms)
+            """, arguments: [member, last])
     }
 
     /// One entry of a member's ledger, newest first in ``ledger(of:limit:)``.
@@ -39,6 +70,12 @@ extension LoyaltyStore {
         public var purchaseID: String?
         public var rulesVersion: String?
         public var atMilliseconds: Int64
+        /// Why the entry was made, when it says (a refund, a merge).
+        public var note: String?
+        /// The purchase's till and transaction, when the entry belongs to a purchase
+        /// (filled by ``memberDetail(_:ledgerLimit:)``).
+        public var tillID: String?
+        public var transactionID: String?
     }
 
     public func ledger(of member: MemberID, limit: Int = 50) async throws(StoreError) -> [LedgerEntry] {

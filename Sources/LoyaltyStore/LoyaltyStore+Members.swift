@@ -9,7 +9,11 @@ extension LoyaltyStore {
     }
 
     /// Enrols a new member with a first carrier; refuses a carrier that is already linked.
-    public func enroll(_ enrolment: Enrolment, nowMilliseconds: Int64) async throws(StoreError) -> MemberSummary {
+    /// - Parameter bonus: welcome points credited as a lot (`rulesVersion` and `expiry` say how).
+    public func enroll(
+        _ enrolment: Enrolment, bonus: Points = .zero, rulesVersion: String? = nil,
+        expiry: PointsExpiryPolicy = PointsExpiryPolicy(), nowMilliseconds: Int64
+    ) async throws(StoreError) -> MemberSummary {
         let memberID = ids.next(milliseconds: nowMilliseconds)
         return try await write { db in
             let carrier = enrolment.carrier
@@ -25,18 +29,41 @@ extension LoyaltyStore {
             }
             try db.cachedExecute(
                 sql: """
-                    INSERT INTO members (id, name, phone, birthday, status, consent_at_ms, created_at_ms)
-                    VALUES (?, ?, ?, ?, 'active', ?, ?)
+                    INSERT INTO members (id, name, phone, birthday, status, consent_at_ms, created_at_ms, card_group)
+                    VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
                     """,
-                arguments: [memberID, enrolment.name, enrolment.phone, enrolment.birthday, enrolment.consentAtMilliseconds, nowMilliseconds])
+                arguments: [
+                    memberID, enrolment.name, enrolment.phone, enrolment.birthday, enrolment.consentAtMilliseconds, nowMilliseconds,
+                    enrolment.group,
+                ])
             try db.cachedExecute(
                 sql: "INSERT INTO carriers (kind, value, member_id, status, created_at_ms) VALUES (?, ?, ?, 'active', ?)",
                 arguments: [carrier.kind.rawValue, carrier.value, memberID, nowMilliseconds])
-            return MemberSummary(id: memberID, name: enrolment.name, status: .active, balance: .zero)
+            try self.appendLedger(
+                db, member: memberID, kind: .earn, points: bonus, rulesVersion: rulesVersion, note: "welcome bonus",
+                lot: LotTimes(
+                    availableAt: expiry.availability(ofPointsEarnedAt: nowMilliseconds),
+                    expiresAt: expiry.expiry(ofPointsEarnedAt: nowMilliseconds)),
+                nowMilliseconds: nowMilliseconds)
+            return MemberSummary(id: memberID, name: enrolment.name, status: .active, balance: bonus)
         }
     }
 
     static func resolve(_ reference: MemberReference, in db: Database) throws -> MemberSummary {
+        let memberID = try resolveID(reference, in: db)
+        guard let row = try db.cachedRow(sql: """
+                SELECT m.id, m.name, m.status, COALESCE(b.points, 0) AS balance
+                FROM members m LEFT JOIN balances b ON b.member_id = m.id WHERE m.id = ?
+                """,
+            arguments: [memberID])
+        else { throw StoreError.unknownMember }
+        return MemberSummary(
+            id: row["id"], name: row["name"], status: MemberStatus(rawValue: row["status"]) ?? .blocked,
+            balance: Points(row["balance"]))
+    }
+
+    /// The id of the member a reference names; blocked, lost or unknown carriers are errors.
+    static func resolveID(_ reference: MemberReference, in db: Database) throws -> MemberID {
         let memberID: String
         switch reference {
         case .id(let id):
@@ -60,14 +87,6 @@ extension LoyaltyStore {
                 throw StoreError.unknownMember
             }
         }
-        guard let row = try db.cachedRow(sql: """
-                SELECT m.id, m.name, m.status, COALESCE(b.points, 0) AS balance
-                FROM members m LEFT JOIN balances b ON b.member_id = m.id WHERE m.id = ?
-                """,
-            arguments: [memberID])
-        else { throw StoreError.unknownMember }
-        return MemberSummary(
-            id: row["id"], name: row["name"], status: MemberStatus(rawValue: row["status"]) ?? .blocked,
-            balance: Points(row["balance"]))
+        return memberID
     }
 }

@@ -17,12 +17,17 @@ extension LoyaltyStore {
             if let state = try Self.purchaseState(tillID: request.tillID, transactionID: request.transactionID, in: db) {
                 throw state == "voided" ? StoreError.transactionVoided : StoreError.alreadyCommitted
             }
-            let member = try Self.resolve(request.member, in: db)
-            do {
-                return (try program.quote(request, member: member, nowMilliseconds: nowMilliseconds), member.id)
-            } catch let error as QuoteError {
-                throw StoreError.quote(error)
-            }
+            let member = try Self.memberState(
+                Self.resolveID(request.member, in: db), windowDays: program.tierWindowDays, nowMilliseconds: nowMilliseconds, in: db)
+            return (try Self.quote(request, member: member, program: program, nowMilliseconds: nowMilliseconds), member.id)
+        }
+    }
+
+    static func quote(_ request: PurchaseRequest, member: MemberState, program: LoyaltyProgram, nowMilliseconds: Int64) throws -> Quote {
+        do {
+            return try program.quote(request, member: member, nowMilliseconds: nowMilliseconds)
+        } catch {
+            throw StoreError.quote(error)
         }
     }
 
@@ -30,7 +35,8 @@ extension LoyaltyStore {
     ///
     /// Idempotent on (till id, transaction id): a retry with the same content returns the first
     /// result and awards nothing; the same ids with different content are refused. The quote is
-    /// computed inside the write transaction, so it sees the balance it spends.
+    /// computed inside the write transaction, so it sees the balance it spends. Points that expired
+    /// before the purchase are written off first; a coupon applied is used up; coupons earned are issued.
     /// - Parameter encode: turns the quote into the result text stored and returned to the till.
     public func commit(
         _ request: PurchaseRequest, program: LoyaltyProgram, nowMilliseconds: Int64,
@@ -46,33 +52,64 @@ extension LoyaltyStore {
                 guard existing["fingerprint"] as String? == fingerprint else { throw StoreError.transactionConflict }
                 return CommitOutcome(result: existing["result"], isFirstCommit: false, memberID: existing["member_id"])
             }
-            let member = try Self.resolve(request.member, in: db)
-            let quote: Quote
-            do {
-                quote = try program.quote(request, member: member, nowMilliseconds: nowMilliseconds)
-            } catch let error as QuoteError {
-                throw StoreError.quote(error)
-            }
+            let member = try Self.memberState(
+                Self.resolveID(request.member, in: db), windowDays: program.tierWindowDays, nowMilliseconds: nowMilliseconds, in: db)
+            var quote = try Self.quote(request, member: member, program: program, nowMilliseconds: nowMilliseconds)
+            for index in quote.couponsIssued.indices { quote.couponsIssued[index].id = self.ids.next(milliseconds: nowMilliseconds) }
             let result = encode(quote, member.id)
             try db.cachedExecute(
                 sql: """
                     INSERT INTO purchases (id, till_id, transaction_id, state, member_id, fingerprint, total, discount,
-                        redeemed_value, payable, points_earned, points_redeemed, rules_version, result, at_ms)
-                    VALUES (?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        redeemed_value, payable, points_earned, points_redeemed, reward_points, spend, rules_version, result, at_ms)
+                    VALUES (?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     purchaseID, request.tillID, request.transactionID, member.id, fingerprint,
                     quote.total.minorUnits, quote.discount.minorUnits, quote.redeemedValue.minorUnits,
-                    quote.payable.minorUnits, quote.pointsEarned.value, quote.pointsRedeemed.value,
-                    quote.rulesVersion, result, nowMilliseconds,
+                    quote.payable.minorUnits, quote.pointsEarned.value, (quote.pointsRedeemed + quote.rewardPoints).value,
+                    quote.rewardPoints.value, quote.spend.minorUnits, quote.rulesVersion, result, nowMilliseconds,
                 ])
-            try self.appendLedger(
-                db, member: member.id, kind: .redeem, points: -quote.pointsRedeemed, purchaseID: purchaseID,
-                rulesVersion: quote.rulesVersion, nowMilliseconds: nowMilliseconds)
-            try self.appendLedger(
-                db, member: member.id, kind: .earn, points: quote.pointsEarned, purchaseID: purchaseID,
-                rulesVersion: quote.rulesVersion, nowMilliseconds: nowMilliseconds)
+            try self.record(quote, of: purchaseID, member: member.id, program: program, nowMilliseconds: nowMilliseconds, in: db)
             return CommitOutcome(result: result, isFirstCommit: true, memberID: member.id)
+        }
+    }
+
+    /// Writes what a committed quote gave: expiries, redemptions, earnings, activity, coupons, lines.
+    private func record(_ quote: Quote, of purchaseID: String, member: MemberID, program: LoyaltyProgram, nowMilliseconds: Int64, in db: Database) throws {
+        let version = quote.rulesVersion
+        try expireLots(db, member: member, lots: quote.expiredLots, rulesVersion: version, nowMilliseconds: nowMilliseconds)
+        try appendLedger(
+            db, member: member, kind: .redeem, points: -quote.pointsRedeemed, purchaseID: purchaseID,
+            rulesVersion: version, note: "paid with points", nowMilliseconds: nowMilliseconds)
+        if !quote.rewards.isEmpty {
+            let items = quote.rewards.map { "\($0.sku)×\($0.quantity)" }.joined(separator: ", ")
+            try appendLedger(
+                db, member: member, kind: .redeem, points: -quote.rewardPoints, purchaseID: purchaseID,
+                rulesVersion: version, note: "rewards: \(items)", nowMilliseconds: nowMilliseconds)
+        }
+        try appendLedger(
+            db, member: member, kind: .earn, points: quote.pointsEarned, purchaseID: purchaseID, rulesVersion: version,
+            lot: LotTimes(availableAt: quote.earnedAvailableAtMilliseconds, expiresAt: quote.earnedExpireAtMilliseconds),
+            nowMilliseconds: nowMilliseconds)
+        try addActivity(db, member: member, spend: quote.spend, visits: 1, purchasedAt: nowMilliseconds)
+        if let coupon = quote.couponApplied {
+            try db.cachedExecute(sql: """
+                UPDATE coupons SET state = 'used', used_purchase_id = ?, changed_at_ms = ? WHERE id = ? AND state = 'active'
+                """, arguments: [purchaseID, nowMilliseconds, coupon.id])
+        }
+        for coupon in quote.couponsIssued {
+            try db.cachedExecute(sql: """
+                INSERT INTO coupons (id, member_id, rule_id, percent_millionths, min_total, issued_purchase_id, issued_at_ms, expires_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    coupon.id, member, coupon.ruleID, coupon.percent.millionths, coupon.minimumTotal.minorUnits, purchaseID,
+                    nowMilliseconds, coupon.expiresAtMilliseconds,
+                ])
+        }
+        for (position, line) in quote.lines.enumerated() {
+            try db.cachedExecute(sql: """
+                INSERT INTO purchase_lines (purchase_id, position, sku, amount, points_earned) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [purchaseID, position, line.sku, line.amount.minorUnits, line.pointsEarned.value])
         }
     }
 

@@ -110,8 +110,10 @@ public final class LoyaltyStore: Sendable {
         }
     }
 
-    /// Closes the database; the store must not be used afterwards.
+    /// Closes the database; the store must not be used afterwards. The WAL is checkpointed into the
+    /// database file first, so a stopped daemon leaves one complete file (a copy of it is a backup).
     public func close() throws {
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
     }
 }

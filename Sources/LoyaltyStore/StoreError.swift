@@ -13,6 +13,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case purchaseNotFound
     case refundExceedsPurchase(remaining: Money)
     case refundConflict
+    /// A refund by lines names lines the purchase does not have (or has nothing left of).
+    case refundLinesUnknown(String)
     case quote(QuoteError)
     /// The disk is full, read-only or failing; reads still work.
     case storageUnavailable(String)
@@ -30,6 +32,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .purchaseNotFound: "no committed purchase with this till_id and transaction_id"
         case .refundExceedsPurchase: "the refund is larger than what remains of the purchase"
         case .refundConflict: "this refund_id was already used with different content"
+        case .refundLinesUnknown(let why): "cannot refund these lines: \(why)"
         case .quote(let error): error.description
         case .storageUnavailable(let why): "the database cannot be written: \(why)"
         }

@@ -100,6 +100,108 @@ enum StoreSchema {
                 CREATE INDEX events_kind ON events(kind, at_ms);
                 """)
         }
+        migrator.registerMigration("002-rules-engine") { db in
+            try db.execute(sql: """
+                ALTER TABLE members ADD COLUMN card_group TEXT;
+
+                -- Earned points are lots: spendable from available_at_ms, expiring at expires_at_ms;
+                -- credit_total is the member's lot credits through this one (FIFO expiry), and an
+                -- expire entry names its lot in lot_id.
+                ALTER TABLE ledger ADD COLUMN available_at_ms INTEGER;
+                ALTER TABLE ledger ADD COLUMN expires_at_ms INTEGER;
+                ALTER TABLE ledger ADD COLUMN credit_total INTEGER;
+                ALTER TABLE ledger ADD COLUMN lot_id TEXT;
+                CREATE INDEX ledger_expiring ON ledger(member_id, expires_at_ms) WHERE expires_at_ms IS NOT NULL;
+                CREATE INDEX ledger_pending ON ledger(member_id, available_at_ms) WHERE available_at_ms IS NOT NULL;
+
+                -- spend: the receipt after discounts, as tiers and progressive rules count it.
+                ALTER TABLE purchases ADD COLUMN spend INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE purchases ADD COLUMN reward_points INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE refunds ADD COLUMN points_forgiven INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE refunds ADD COLUMN spend INTEGER NOT NULL DEFAULT 0;
+
+                -- Caches written in the same transaction as the purchases and ledger they sum, so
+                -- lookups and quotes never scan a member's history.
+                CREATE TABLE member_totals (
+                    member_id TEXT PRIMARY KEY NOT NULL REFERENCES members(id),
+                    spend INTEGER NOT NULL DEFAULT 0,
+                    visits INTEGER NOT NULL DEFAULT 0,
+                    credited INTEGER NOT NULL DEFAULT 0,
+                    expired_through_ms INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                -- Spend and visits per member and UTC day, for rolling tier windows.
+                CREATE TABLE activity (
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    day INTEGER NOT NULL,
+                    spend INTEGER NOT NULL,
+                    visits INTEGER NOT NULL,
+                    PRIMARY KEY (member_id, day)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE coupons (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    rule_id TEXT NOT NULL,
+                    percent_millionths INTEGER NOT NULL,
+                    min_total INTEGER NOT NULL,
+                    issued_purchase_id TEXT NOT NULL REFERENCES purchases(id),
+                    issued_at_ms INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'used', 'cancelled')),
+                    used_purchase_id TEXT REFERENCES purchases(id),
+                    changed_at_ms INTEGER
+                );
+                CREATE INDEX coupons_member ON coupons(member_id, state, expires_at_ms);
+                CREATE INDEX coupons_issued_by ON coupons(issued_purchase_id);
+
+                -- What each receipt line got, for refunds by line.
+                CREATE TABLE purchase_lines (
+                    purchase_id TEXT NOT NULL REFERENCES purchases(id),
+                    position INTEGER NOT NULL,
+                    sku TEXT NOT NULL,
+                    category TEXT,
+                    amount INTEGER NOT NULL,
+                    points_earned INTEGER NOT NULL,
+                    refunded INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (purchase_id, position)
+                ) WITHOUT ROWID;
+
+                UPDATE purchases SET spend = total - discount WHERE state = 'committed';
+                INSERT INTO member_totals (member_id, spend, visits, credited)
+                    SELECT m.id,
+                        COALESCE((SELECT SUM(spend) FROM purchases p WHERE p.member_id = m.id AND p.state = 'committed'), 0),
+                        (SELECT COUNT(*) FROM purchases p WHERE p.member_id = m.id AND p.state = 'committed'),
+                        COALESCE((SELECT SUM(points) FROM ledger l WHERE l.member_id = m.id AND l.kind = 'earn'), 0)
+                    FROM members m;
+                INSERT INTO activity (member_id, day, spend, visits)
+                    SELECT member_id, at_ms / 86400000, SUM(spend), COUNT(*) FROM purchases
+                    WHERE state = 'committed' GROUP BY member_id, at_ms / 86400000;
+                """)
+        }
+        migrator.registerMigration("003-member-care-and-till-sales") { db in
+            try db.execute(sql: """
+                -- The group (`member import`, `member add --group`) is members.card_group from 002, which
+                -- rules limited to card groups match.
+                -- Set by `member merge` on the member merged away (which is also blocked); its carriers,
+                -- purchases and balance now belong to this member.
+                ALTER TABLE members ADD COLUMN merged_into TEXT REFERENCES members(id);
+
+                -- Sales a till made without a member (`sale.record`), so reports can give the members' share.
+                CREATE TABLE sales (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    till_id TEXT NOT NULL,
+                    transaction_id TEXT NOT NULL,
+                    total INTEGER NOT NULL CHECK (total >= 0),
+                    at_ms INTEGER NOT NULL,
+                    UNIQUE (till_id, transaction_id)
+                );
+                CREATE INDEX sales_at ON sales(at_ms);
+
+                -- `loyaltyd report` reads purchases and ledger entries by time.
+                CREATE INDEX purchases_at ON purchases(at_ms);
+                CREATE INDEX ledger_at ON ledger(at_ms);
+                """)
+        }
         return migrator
     }
 }

@@ -11,11 +11,12 @@ public enum TillCall: Sendable, Hashable {
     case void(tillID: String, transactionID: String)
     case refund(RefundRequest)
     case subscribe(tillID: String?)
+    case recordSale(SaleRecord)
 
     /// The method names, as documented in docs/protocol.md.
     public static let methods = [
         "status", "member.lookup", "member.enroll", "purchase.quote", "purchase.commit",
-        "purchase.void", "purchase.refund", "events.subscribe",
+        "purchase.void", "purchase.refund", "events.subscribe", "sale.record",
     ]
 
     /// Limits on what a till may send; from the configuration.
@@ -51,19 +52,30 @@ public enum TillCall: Sendable, Hashable {
             let reader = try ParameterReader(request.params, allowed: ["till_id", "transaction_id"])
             return .void(tillID: try reader.string("till_id", maxLength: 64), transactionID: try reader.string("transaction_id", maxLength: 128))
         case "purchase.refund":
-            let reader = try ParameterReader(request.params, allowed: ["till_id", "transaction_id", "refund_id", "amount"])
+            let reader = try ParameterReader(request.params, allowed: ["till_id", "transaction_id", "refund_id", "amount", "lines"])
             let amount = try reader.optionalMoney("amount", currency: limits.currency)
             if let amount, amount.minorUnits <= 0 { throw .invalidParams("amount: must be greater than zero") }
+            var lines: [RefundRequest.Line] = []
+            for (position, element) in (try reader.optionalArray("lines", maxCount: limits.maximumLines) ?? []).enumerated() {
+                let line = try ParameterReader(element, allowed: ["sku", "amount"], path: "lines[\(position)].")
+                let lineAmount = try line.optionalMoney("amount", currency: limits.currency)
+                if let lineAmount, lineAmount.minorUnits <= 0 { throw .invalidParams("lines[\(position)].amount: must be greater than zero") }
+                lines.append(.init(sku: try line.string("sku", maxLength: 64), amount: lineAmount))
+            }
+            if amount != nil, !lines.isEmpty { throw .invalidParams("give amount or lines, not both") }
+            if reader.has("lines"), lines.isEmpty { throw .invalidParams("lines: list at least one line (leave lines out to refund all)") }
             return .refund(RefundRequest(
                 tillID: try reader.string("till_id", maxLength: 64),
                 transactionID: try reader.string("transaction_id", maxLength: 128),
                 refundID: try reader.string("refund_id", maxLength: 128),
-                amount: amount))
+                amount: amount, lines: lines))
         case "events.subscribe":
             let reader = try ParameterReader(request.params, allowed: ["till_id"])
             let lane = try reader.optionalString("till_id", maxLength: 64)
             if lane?.isEmpty == true { throw .invalidParams("till_id must not be empty (leave it out to receive every lane)") }
             return .subscribe(tillID: lane)
+        case "sale.record":
+            return .recordSale(try saleRecord(request.params, limits: limits))
         default:
             throw RPCError(.methodNotFound, "method not found: \(request.method)")
         }
@@ -116,7 +128,7 @@ public enum TillCall: Sendable, Hashable {
 
     private static func purchase(_ params: JSONValue?, limits: Limits) throws(RPCError) -> PurchaseRequest {
         let reader = try ParameterReader(
-            params, allowed: ["till_id", "transaction_id", "member_id", "card", "total", "lines", "redeem_points"])
+            params, allowed: ["till_id", "transaction_id", "member_id", "card", "total", "lines", "redeem_points", "rewards"])
         let member = try memberReference(reader, allowPhone: false)
         let total = try reader.money("total", currency: limits.currency)
         guard total >= .zero else { throw .invalidParams("total: must not be negative") }
@@ -127,8 +139,8 @@ public enum TillCall: Sendable, Hashable {
         for (position, element) in (try reader.optionalArray("lines", maxCount: limits.maximumLines) ?? []).enumerated() {
             let line = try ParameterReader(element, allowed: ["sku", "category", "quantity", "amount"], path: "lines[\(position)].")
             let quantity = try line.optionalString("quantity", maxLength: 20) ?? "1"
-            guard Percentage.isPlainDecimal(quantity) else {
-                throw .invalidParams("lines[\(position)].quantity: expected a decimal string like \"2\" or \"0.450\"")
+            guard (try? Quantity(parsing: quantity)) != nil else {
+                throw .invalidParams("lines[\(position)].quantity: expected a decimal string like \"2\" or \"0.450\" (at most 6 decimals)")
             }
             let amount = try line.money("amount", currency: limits.currency)
             guard amount >= .zero else { throw .invalidParams("lines[\(position)].amount: must not be negative") }
@@ -142,11 +154,18 @@ public enum TillCall: Sendable, Hashable {
                 throw .invalidParams("lines: amounts add up to \(limits.currency.format(sum)), not the total \(limits.currency.format(total))")
             }
         }
+        var rewards: [RewardRequest] = []
+        for (position, element) in (try reader.optionalArray("rewards", maxCount: 50) ?? []).enumerated() {
+            let reward = try ParameterReader(element, allowed: ["sku", "quantity"], path: "rewards[\(position)].")
+            let quantity = try reward.optionalPoints("quantity")?.value ?? 1
+            guard (1...100).contains(quantity) else { throw .invalidParams("rewards[\(position)].quantity: must be 1 to 100") }
+            rewards.append(RewardRequest(sku: try reward.string("sku", maxLength: 64), quantity: quantity))
+        }
         return PurchaseRequest(
             tillID: try reader.string("till_id", maxLength: 64),
             transactionID: try reader.string("transaction_id", maxLength: 128),
             member: member, total: total, lines: lines,
-            redeemPoints: try reader.optionalPoints("redeem_points") ?? .zero)
+            redeemPoints: try reader.optionalPoints("redeem_points") ?? .zero, rewards: rewards)
     }
 }
 
@@ -155,13 +174,22 @@ public struct RefundRequest: Sendable, Hashable {
     public var tillID: String
     public var transactionID: String
     public var refundID: String
-    /// Money refunded, measured against the purchase's `total`; `nil` refunds what remains.
+    /// Money refunded, measured against the purchase's `total`; `nil` refunds what remains
+    /// (or the lines given).
     public var amount: Money?
+    /// Receipt lines refunded, by SKU; a line without an amount is refunded in full.
+    public var lines: [Line]
 
-    public init(tillID: String, transactionID: String, refundID: String, amount: Money?) {
+    public struct Line: Sendable, Hashable {
+        public var sku: String
+        public var amount: Money?
+    }
+
+    public init(tillID: String, transactionID: String, refundID: String, amount: Money?, lines: [Line] = []) {
         self.tillID = tillID
         self.transactionID = transactionID
         self.refundID = refundID
         self.amount = amount
+        self.lines = lines
     }
 }

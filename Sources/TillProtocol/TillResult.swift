@@ -11,28 +11,67 @@ public struct TillResultEncoder: Sendable {
 
     public func money(_ amount: Money) -> JSONValue { .string(currency.format(amount)) }
 
-    public func member(_ summary: MemberSummary) -> JSONValue {
+    /// A member as `member.lookup`, `member.enroll` and `card.read` show them.
+    public func member(_ view: MemberView) -> JSONValue {
         .object([
-            ("member_id", .string(summary.id)),
-            ("name", summary.name.map(JSONValue.string) ?? .null),
-            ("status", .string(summary.status.rawValue)),
-            ("balance", .integer(summary.balance.value)),
-            ("tier", summary.tier.map(JSONValue.string) ?? .null),
+            ("member_id", .string(view.id)),
+            ("name", view.name.map(JSONValue.string) ?? .null),
+            ("status", .string(view.status.rawValue)),
+            ("balance", .integer(view.balance.value)),
+            ("points_spendable", .integer(view.spendable.value)),
+            ("points_pending", .integer(view.pending.value)),
+            ("tier", view.tier.map(JSONValue.string) ?? .null),
+            ("coupons", .array(view.coupons.map(coupon))),
         ])
+    }
+
+    public func coupon(_ coupon: Coupon) -> JSONValue {
+        .object([
+            ("coupon_id", .string(coupon.id)), ("rule_id", .string(coupon.ruleID)),
+            ("percent", .string(coupon.percent.description)), ("expires_at", timestamp(coupon.expiresAtMilliseconds)),
+        ])
+    }
+
+    public func timestamp(_ milliseconds: Int64?) -> JSONValue {
+        milliseconds.map { .string(Timestamp.text(milliseconds: $0)) } ?? .null
     }
 
     public func quote(_ quote: Quote, memberID: MemberID) -> JSONValue {
         .object([
             ("member_id", .string(memberID)),
+            ("tier", quote.tier.map(JSONValue.string) ?? .null),
             ("total", money(quote.total)),
             ("discount", money(quote.discount)),
             ("points_redeemed", .integer(quote.pointsRedeemed.value)),
             ("redeemed_value", money(quote.redeemedValue)),
             ("payable", money(quote.payable)),
             ("points_earned", .integer(quote.pointsEarned.value)),
+            ("points_available_at", timestamp(quote.earnedAvailableAtMilliseconds)),
+            ("points_expire_at", timestamp(quote.earnedExpireAtMilliseconds)),
             ("points_redeemable", .integer(quote.pointsRedeemable.value)),
+            ("reward_points", .integer(quote.rewardPoints.value)),
+            ("rewards", .array(quote.rewards.map { reward in
+                .object([
+                    ("sku", .string(reward.sku)), ("name", .string(reward.name)), ("quantity", .integer(reward.quantity)),
+                    ("points", .integer(reward.points.value)),
+                ])
+            })),
+            ("points_expired", .integer(quote.pointsExpired.value)),
             ("balance_before", .integer(quote.balanceBefore.value)),
             ("balance_after", .integer(quote.balanceAfter.value)),
+            ("coupon_applied", quote.couponApplied.map(coupon) ?? .null),
+            ("coupons_issued", .array(quote.couponsIssued.map { issue in
+                .object([
+                    ("coupon_id", issue.id.map(JSONValue.string) ?? .null), ("rule_id", .string(issue.ruleID)),
+                    ("percent", .string(issue.percent.description)), ("expires_at", timestamp(issue.expiresAtMilliseconds)),
+                ])
+            })),
+            ("lines", .array(quote.lines.map { line in
+                .object([
+                    ("sku", .string(line.sku)), ("amount", money(line.amount)), ("discount", money(line.discount)),
+                    ("points_payment", money(line.pointsPayment)), ("points_earned", .integer(line.pointsEarned.value)),
+                ])
+            })),
             ("rules", .array(quote.rules.map(rule))),
             ("rules_version", .string(quote.rulesVersion)),
         ])
@@ -42,6 +81,7 @@ public struct TillResultEncoder: Sendable {
         .object([
             ("id", .string(applied.id)),
             ("type", .string(applied.type)),
+            ("status", .string(applied.status.rawValue)),
             ("discount", money(applied.discount)),
             ("points", .integer(applied.points.value)),
             ("note", .string(applied.note)),

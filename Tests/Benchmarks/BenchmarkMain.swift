@@ -13,11 +13,13 @@ struct BenchmarkMain {
         var arguments = CommandLine.arguments.dropFirst()
         var binary = LoyaltydBinary.path
         var members = 50_000
+        var scaleMembers = 1_000_000
         while let argument = arguments.popFirst() {
             switch argument {
             case "--binary": binary = arguments.popFirst() ?? binary
             case "--members": members = Int(arguments.popFirst() ?? "") ?? members
-            default: fatalError("usage: loyaltyd-bench [--binary PATH] [--members N]")
+            case "--scale-members": scaleMembers = Int(arguments.popFirst() ?? "") ?? scaleMembers
+            default: fatalError("usage: loyaltyd-bench [--binary PATH] [--members N] [--scale-members N]")
             }
         }
         setenv("LOYALTYD_BINARY", binary, 1)
@@ -55,6 +57,12 @@ struct BenchmarkMain {
         daemon.cleanUp()
         print(row("resident memory after the load", String(format: "%.1f MB", loaded)))
         print(row("stop, then db verify", "exit \(stoppedStatus.map(String.init) ?? "none"), " + (verify.status == 0 ? "clean" : "PROBLEMS: \(verify.stdout)")))
+
+        print(String(repeating: "-", count: 78))
+        let scale = try RulesAtScale.measure(members: scaleMembers, ledgerEntries: 10_000)
+        print(row("rules at scale: seeding", String(format: "%d members + a %d-entry history in %.1f s", scale.members, scale.ledgerEntries, scale.seedSeconds)))
+        print(row("  quote, member with a long history", scale.heavy.summary + "  (target p99 < 1 ms)"))
+        print(row("  quote, members across the database", scale.ordinary.summary))
 
         print(String(repeating: "-", count: 78))
         let decoding = DecodingThroughput.measure()

@@ -11,7 +11,7 @@ enum InProcessCommits {
         let store = try LoyaltyStore(path: directory.file("store.sqlite"), storeID: "bench")
         let card = try Carrier(kind: .uid, value: "04000000000001")
         let program = LoyaltyProgram(
-            rules: [FixedDiscountRule(id: "d", percent: try Percentage(parsing: "5")), PointsEarningRule(id: "p", percent: try Percentage(parsing: "3"))],
+            rules: [DiscountRule.fixed(id: "d", percent: try Percentage(parsing: "5")), PointsRule.percent(id: "p", try Percentage(parsing: "3"))],
             rounding: .halfUp, pointValue: Money(minorUnits: 1))
         let semaphore = BlockingResult<Double>()
         Task {

@@ -28,10 +28,11 @@ import Testing
         #expect(doctor.stdout.contains("→ start the daemon"))
 
         // Damage every page after the first (the header stays, so SQLite still opens the file).
-        let size = (try FileManager.default.attributesOfItem(atPath: daemon.databasePath)[.size] as? Int) ?? 0
+        let size = (try FileManager.default.attributesOfItem(atPath: daemon.databasePath)[.size] as? NSNumber)?.intValue ?? 0
+        #expect(size > 8_192, "a database with pages to damage")
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: daemon.databasePath))
         for page in stride(from: 4096, to: size, by: 4096) {
-            try handle.seek(toOffset: UInt64(page + 8))
+            try handle.seek(toOffset: UInt64(page))
             try handle.write(contentsOf: Data(repeating: 0xA5, count: 64))
         }
         try handle.close()

@@ -2,12 +2,12 @@ import LoyaltyDomain
 import Testing
 
 @Suite struct LoyaltyProgramTests {
-    let member = MemberSummary(id: "s-1", name: nil, status: .active, balance: Points(1_000))
+    let member = MemberState(id: "s-1", ledgerBalance: Points(1_000))
 
     func program(discount: String? = "5", earn: String? = "3", pointValue: Int64 = 1, rounding: RoundingMode = .halfUp) throws -> LoyaltyProgram {
         var rules: [any PricingRule] = []
-        if let earn { rules.append(PointsEarningRule(id: "points", percent: try Percentage(parsing: earn))) }
-        if let discount { rules.append(FixedDiscountRule(id: "discount", percent: try Percentage(parsing: discount))) }
+        if let earn { rules.append(PointsRule.percent(id: "points", try Percentage(parsing: earn))) }
+        if let discount { rules.append(DiscountRule.fixed(id: "discount", percent: try Percentage(parsing: discount))) }
         return LoyaltyProgram(rules: rules, rounding: rounding, pointValue: Money(minorUnits: pointValue))
     }
 
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func blockedMembersGetNothing() throws {
-        let blocked = MemberSummary(id: "s-1", name: nil, status: .blocked, balance: .zero)
+        let blocked = MemberState(id: "s-1", status: .blocked)
         #expect(throws: QuoteError.memberBlocked) { try program().quote(request(total: 100), member: blocked, nowMilliseconds: 0) }
     }
 
@@ -105,9 +105,8 @@ import Testing
                 var returned = Points.zero
                 var refunded = Money.zero
                 for part in split {
-                    returned += RefundCalculator.pointsToReturn(
-                        of: Points(points), alreadyReturned: returned, refundedBefore: refunded,
-                        refunding: Money(minorUnits: part), basis: basis, rounding: .halfUp)
+                    returned += Points(RefundCalculator.returned(
+                        points, refundedBefore: refunded, refunding: Money(minorUnits: part), basis: basis, rounding: .halfUp))
                     refunded += Money(minorUnits: part)
                     #expect(returned <= Points(points))
                 }
@@ -118,9 +117,8 @@ import Testing
 
     @Test func aHalfRefundReturnsHalfRoundedByTheNamedMode() {
         let half = { (mode: RoundingMode) in
-            RefundCalculator.pointsToReturn(
-                of: Points(285), alreadyReturned: .zero, refundedBefore: .zero, refunding: Money(minorUnits: 5_000),
-                basis: Money(minorUnits: 10_000), rounding: mode)
+            Points(RefundCalculator.returned(
+                285, refundedBefore: .zero, refunding: Money(minorUnits: 5_000), basis: Money(minorUnits: 10_000), rounding: mode))
         }
         #expect(half(.halfUp) == Points(143))
         #expect(half(.down) == Points(142))

@@ -8,7 +8,7 @@ import Testing
     let directory: TemporaryDirectory
     let store: LoyaltyStore
     let program = LoyaltyProgram(
-        rules: [FixedDiscountRule(id: "d", percent: Percentage(millionths: 5_000_000)), PointsEarningRule(id: "p", percent: Percentage(millionths: 3_000_000))],
+        rules: [DiscountRule.fixed(id: "d", percent: Percentage(millionths: 5_000_000)), PointsRule.percent(id: "p", Percentage(millionths: 3_000_000))],
         rounding: .halfUp, pointValue: Money(minorUnits: 1))
     let card = try! Carrier(kind: .uid, value: "04A1B2C3D4E5F6")
 
@@ -95,8 +95,8 @@ import Testing
 
         func refund(_ id: String, _ amount: Int64?) async throws -> RefundOutcome {
             try await store.refund(
-                tillID: "lane-1", transactionID: "T2", refundID: id, amount: amount.map { Money(minorUnits: $0) },
-                rounding: .halfUp, nowMilliseconds: 2
+                tillID: "lane-1", transactionID: "T2", refundID: id, scope: RefundScope(amount: amount.map { Money(minorUnits: $0) }),
+                program: program, nowMilliseconds: 2
             ) { settlement in "\(settlement.pointsReversed.value)/\(settlement.pointsRestored.value)" }
         }
         #expect(try await refund("R1", 3_000).result == "85/30")  // 30%: 84.6 → 85 reversed, 30 restored

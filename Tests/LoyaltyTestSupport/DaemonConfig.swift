@@ -13,6 +13,8 @@ public struct DaemonConfig: Sendable {
     public var stallTimeoutMilliseconds = 10_000
     public var discountPercent = "5"
     public var earnPercent = "3"
+    /// The whole `program` section (indented by two spaces), instead of the default discount and points.
+    public var program: String?
     public var logLevel = "info"
     /// Off unless a test is about contactless readers: pcscd is shared by the whole machine.
     public var contactlessEnabled = false
@@ -48,6 +50,7 @@ public struct DaemonConfig: Sendable {
         database:
           path: \(databasePath)
         program:
+        \(program ?? """
           rounding: half-up
           point_value: "0.01"
           rules:
@@ -57,6 +60,7 @@ public struct DaemonConfig: Sendable {
             - id: base-points
               type: points
               earn_percent: "\(earnPercent)"
+        """)
         readers:
           repeat_window_ms: \(repeatWindowMilliseconds)
           contactless:

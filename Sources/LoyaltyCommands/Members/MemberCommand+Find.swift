@@ -1,0 +1,65 @@
+import ArgumentParser
+import LoyaltyDomain
+import LoyaltyStore
+import TillProtocol
+
+extension MemberCommand {
+    /// `member find`: members by name, phone, card, birthday or group.
+    struct Find: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find members by part of the name, phone, card, birthday or group; one line each.",
+            discussion: """
+                Every criterion given must match. --name matches any part of the name (ASCII letters in \
+                any case). Lists the oldest members first, at most --limit of them. Exit status 1 when \
+                nobody matches.
+                """
+        )
+
+        @Option(help: ArgumentHelp("A part of the name.", valueName: "text")) var name: String?
+        @Option(help: ArgumentHelp("The phone, as a card or as contact data.", valueName: "phone"), transform: PhoneArgument.parse)
+        var phone: String?
+        @Option(help: ArgumentHelp("A card: \(CarrierArgument.help).", valueName: "kind:value"), transform: CarrierArgument.parse)
+        var card: Carrier?
+        @Option(help: ArgumentHelp("Birthday as YYYY-MM-DD.", valueName: "date")) var birthday: String?
+        @Option(help: ArgumentHelp("The member's group.", valueName: "group")) var group: String?
+        @Option(help: ArgumentHelp("At most this many members.", valueName: "count")) var limit = 20
+        @Flag(help: "Print a JSON array of members.") var json = false
+        @OptionGroup var options: CommonOptions
+
+        func validate() throws {
+            guard name != nil || phone != nil || card != nil || birthday != nil || group != nil else {
+                throw ValidationError("give at least one of --name, --phone, --card, --birthday or --group")
+            }
+            if let name, name.isEmpty { throw ValidationError("--name must not be empty") }
+            guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+        }
+
+        func run() async throws {
+            let store = try options.loadConfiguration().openCurrentStore()
+            let members: [MemberDetail]
+            do {
+                members = try await store.findMembers(
+                    MemberQuery(nameContains: name, phone: phone, carrier: card, birthday: birthday, group: group), limit: limit)
+            } catch {
+                throw failure(error)
+            }
+            if json {
+                print(JSONWriter.string(of: .array(members.map(MemberDetailFormat.json))))
+            } else if !members.isEmpty {
+                var table = TextTable(["member", "status", "balance", "name", "phone", "birthday", "group", "cards"])
+                for member in members {
+                    table.append([
+                        member.id, member.mergedInto == nil ? member.status.rawValue : "merged", String(member.balance.value),
+                        member.name ?? "-", member.phone ?? "-", member.birthday ?? "-", member.group ?? "-",
+                        member.cards.isEmpty ? "-" : member.cards.map { CarrierArgument.text($0.carrier) }.joined(separator: " "),
+                    ])
+                }
+                print(table.lines().joined(separator: "\n"))
+            }
+            if members.isEmpty {
+                printError("no member matches")
+                throw ExitCode.failure
+            }
+        }
+    }
+}

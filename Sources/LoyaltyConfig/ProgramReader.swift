@@ -1,0 +1,123 @@
+import LoyaltyDomain
+
+/// Reads the `program` section: the policies and every rule, checked against each other (a rule's
+/// tier must exist, its group must be declared) with errors at the exact key path.
+struct ProgramReader {
+    let currency: Currency
+    let timeZone: StoreTimeZone
+
+    static let keys = [
+        "rounding", "point_value", "max_discount_percent", "redemption", "points_expiry", "refunds", "exclusions", "tiers",
+        "stacking_groups", "rewards", "rules",
+    ]
+
+    func program(_ section: ConfigNode) throws(ConfigProblem) -> LoyaltyProgram {
+        try section.mapping(allowed: Self.keys)
+        let rounding = try section["rounding"].oneOf(RoundingMode.self) ?? .halfUp
+        let pointValue = try section["point_value"].money(currency) ?? Money(minorUnits: currency.minorUnitsPerMajor)
+        guard pointValue.minorUnits > 0 else { throw section["point_value"].problem("must be greater than zero") }
+
+        var policies = ProgramPolicies(currency: currency, timeZone: timeZone)
+        if let cap = try section["max_discount_percent"].percentage() { policies.maximumDiscount = cap }
+
+        let redemption = section["redemption"]
+        try redemption.mapping(allowed: ["max_share_percent", "min_balance"])
+        if let share = try redemption["max_share_percent"].percentage() { policies.redemption.maximumShare = share }
+        if let minimum = try redemption["min_balance"].points() { policies.redemption.minimumBalance = minimum }
+
+        let expiry = section["points_expiry"]
+        try expiry.mapping(allowed: ["after_days", "pending_days"])
+        policies.expiry = PointsExpiryPolicy(
+            afterDays: try expiry["after_days"].integer(in: 1...36_500),
+            pendingDays: try expiry["pending_days"].integer(in: 0...3_650) ?? 0)
+
+        let refunds = section["refunds"]
+        try refunds.mapping(allowed: ["spent_points"])
+        policies.spentPoints = try refunds["spent_points"].oneOf(SpentPointsPolicy.self) ?? .allowNegative
+
+        for exclusion in try section["exclusions"].list() {
+            try exclusion.mapping(allowed: ["categories", "skus", "from"])
+            let lines = try self.lines(exclusion)
+            guard !lines.isAll else { throw exclusion.problem("name the categories or skus to exclude") }
+            var scopes = Set<ExclusionScope>()
+            for scope in try exclusion["from"].list() {
+                guard let value = try scope.oneOf(ExclusionScope.self) else { throw scope.problem("expected earning, discount or points-payment") }
+                scopes.insert(value)
+            }
+            guard !scopes.isEmpty else { throw exclusion["from"].problem("say what the lines are excluded from: earning, discount, points-payment") }
+            policies.exclusions.append(LineExclusion(lines: lines, scopes: scopes))
+        }
+
+        policies.tiers = try tiers(section["tiers"])
+
+        for group in try section["stacking_groups"].list() {
+            try group.mapping(allowed: ["name", "mode"])
+            guard let name = try group["name"].name() else { throw group["name"].problem("required key is missing") }
+            guard !policies.groups.contains(where: { $0.name == name }) else { throw group["name"].problem("duplicate group \"\(name)\"") }
+            guard let mode = try group["mode"].oneOf(StackingGroup.Mode.self) else { throw group["mode"].problem("required key is missing") }
+            policies.groups.append(StackingGroup(name: name, mode: mode))
+        }
+
+        for reward in try section["rewards"].list() {
+            try reward.mapping(allowed: ["sku", "name", "points"])
+            let sku = try reward["sku"].requiredText()
+            guard !policies.rewards.contains(where: { $0.sku == sku }) else { throw reward["sku"].problem("duplicate reward SKU \"\(sku)\"") }
+            guard let points = try reward["points"].points(), points > .zero else { throw reward["points"].problem("a reward costs at least 1 point") }
+            policies.rewards.append(CatalogueReward(sku: sku, name: try reward["name"].text() ?? sku, points: points))
+        }
+
+        let reader = RuleReader(currency: currency, policies: policies)
+        var rules: [any PricingRule] = []
+        var ids = Set<String>()
+        for entry in try section["rules"].list() {
+            let rule = try reader.rule(entry)
+            guard ids.insert(rule.id).inserted else { throw entry["id"].problem("duplicate rule id \"\(rule.id)\"") }
+            if let group = rule.group, let other = rules.first(where: { $0.group == group && $0.stage != rule.stage }) {
+                throw entry["group"].problem(
+                    "rules of one stacking group must all be discounts or all earn points; \(other.id) in \(group) is not a \(rule.type) of the same kind")
+            }
+            rules.append(rule)
+        }
+        return LoyaltyProgram(rules: rules, rounding: rounding, pointValue: pointValue, policies: policies)
+    }
+
+    private func tiers(_ node: ConfigNode) throws(ConfigProblem) -> TierLadder? {
+        guard node.isPresent else { return nil }
+        try node.mapping(allowed: ["basis", "window_days", "levels"])
+        guard let basis = try node["basis"].oneOf(TierLadder.Basis.self) else { throw node["basis"].problem("required key is missing") }
+        var levels: [TierLadder.Level] = []
+        for level in try node["levels"].list() {
+            try level.mapping(allowed: ["name", "from"])
+            guard let name = try level["name"].name() else { throw level["name"].problem("required key is missing") }
+            guard !levels.contains(where: { $0.name == name }) else { throw level["name"].problem("duplicate tier \"\(name)\"") }
+            let threshold: Int64
+            switch basis {
+            case .visits:
+                guard let visits = try level["from"].integer(in: 0...1_000_000) else { throw level["from"].problem("required key is missing") }
+                threshold = Int64(visits)
+            case .spend:
+                guard let spend = try level["from"].money(currency) else { throw level["from"].problem("required key is missing") }
+                threshold = spend.minorUnits
+            }
+            if let previous = levels.last, previous.threshold >= threshold {
+                throw level["from"].problem("levels must be listed from the lowest threshold up")
+            }
+            levels.append(TierLadder.Level(name: name, threshold: threshold))
+        }
+        guard !levels.isEmpty else { throw node["levels"].problem("list at least one level") }
+        return TierLadder(basis: basis, windowDays: try node["window_days"].integer(in: 1...36_500), levels: levels)
+    }
+
+    /// `categories` and `skus` of a rule or an exclusion.
+    func lines(_ node: ConfigNode) throws(ConfigProblem) -> LineSelector {
+        var selector = LineSelector()
+        for key in ["categories", "skus"] {
+            for item in try node[key].list() {
+                let value = try item.requiredText()
+                guard !value.isEmpty, value.utf8.count <= 64 else { throw item.problem("must be 1 to 64 characters") }
+                if key == "categories" { selector.categories.insert(value) } else { selector.skus.insert(value) }
+            }
+        }
+        return selector
+    }
+}

@@ -1,0 +1,56 @@
+/// A next-purchase coupon: a receipt of at least `minimumTotal` earns `percent` off the member's
+/// next purchase, valid for `validDays`, single use.
+///
+/// The rule does both halves: at its place among the discounts it applies the best coupon it issued
+/// that the member holds, and once the receipt is computed it issues a new one if its conditions
+/// hold. `when` conditions and `enabled` govern issuing only: coupons already issued are honoured.
+public struct CouponRule: PricingRule {
+    public static let type = "coupon"
+    public let id: String
+    public let percent: Percentage
+    public let minimumTotal: Money
+    public let validDays: Int
+    public let conditions: RuleConditions
+    public let group: String?
+    public var type: String { Self.type }
+    public var stage: RuleStage { .discount }
+
+    public init(id: String, percent: Percentage, minimumTotal: Money, validDays: Int, conditions: RuleConditions = RuleConditions(), group: String? = nil) {
+        self.id = id
+        self.percent = percent
+        self.minimumTotal = minimumTotal
+        self.validDays = validDays
+        self.conditions = conditions
+        self.group = group
+    }
+
+    public var canonicalDescription: String { canonical("\(percent.millionths);\(minimumTotal.minorUnits);\(validDays)") }
+
+    public func apply(to draft: inout QuoteDraft, in context: RuleContext) -> String {
+        let held = context.member.coupons.filter { $0.ruleID == id && $0.expiresAtMilliseconds > context.nowMilliseconds }
+        guard draft.couponApplied == nil,
+              let coupon = held.max(by: { ($0.percent.millionths, -$0.expiresAtMilliseconds) < ($1.percent.millionths, -$1.expiresAtMilliseconds) })
+        else { return "the member holds no coupon of this rule" }
+        draft.couponApplied = coupon
+        let note = DiscountRule.discount(coupon.percent, how: "coupon \(coupon.id): \(coupon.percent)%", lines: .all, draft: &draft, context: context)
+        return note
+    }
+
+    /// The coupon this receipt earns, if it earns one.
+    func issue(for draft: QuoteDraft, in context: RuleContext) -> CouponIssue? {
+        guard conditions.reasonNotApplicable(in: context) == nil, draft.total >= minimumTotal else { return nil }
+        return CouponIssue(
+            ruleID: id, percent: percent, minimumTotal: minimumTotal,
+            expiresAtMilliseconds: context.nowMilliseconds + Int64(validDays) * 86_400_000)
+    }
+}
+
+/// A coupon a purchase issues: the store gives it an id when the purchase is committed.
+public struct CouponIssue: Sendable, Hashable {
+    public var id: String?
+    public var ruleID: String
+    public var percent: Percentage
+    /// The receipt total that earned it; a refund that takes the purchase below it cancels the coupon.
+    public var minimumTotal: Money
+    public var expiresAtMilliseconds: Int64
+}

@@ -1,0 +1,46 @@
+/// When in the computation of a quote a rule acts. Discounts lower the price first, points
+/// redeemed as payment come next, and earning rules see what is finally paid in money.
+public enum RuleStage: Int, Sendable, Comparable {
+    case discount = 0
+    case earning = 2
+
+    public static func < (lhs: RuleStage, rhs: RuleStage) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Everything a rule may look at. Rules are pure: the clock and the member's state come in here.
+public struct RuleContext: Sendable {
+    public var request: PurchaseRequest
+    public var member: MemberState
+    /// The member's tier before this purchase.
+    public var tier: String?
+    public var rounding: RoundingMode
+    /// What one point is worth when redeemed, and so what one point costs when earned.
+    public var pointValue: Money
+    public var currency: Currency
+    /// Milliseconds since the epoch at which the quote is computed, and the store's wall clock then.
+    public var nowMilliseconds: Int64
+    public var localTime: LocalTime
+}
+
+/// One earning rule of the program, built from configuration by the config loader.
+public protocol PricingRule: Sendable {
+    /// The rule's name in the configuration, shown in quotes.
+    var id: String { get }
+    /// The rule's type as the configuration names it (`discount`, `points`, …).
+    var type: String { get }
+    var stage: RuleStage { get }
+    var conditions: RuleConditions { get }
+    /// The stacking group the rule belongs to, if any.
+    var group: String? { get }
+    /// A canonical text of the rule's settings; the program's version is a hash over these.
+    var canonicalDescription: String { get }
+    /// Gives what the rule gives (its conditions hold) and says how, in a few words for the quote.
+    func apply(to draft: inout QuoteDraft, in context: RuleContext) -> String
+}
+
+extension PricingRule {
+    /// The settings common to every rule, for ``canonicalDescription``.
+    func canonical(_ settings: String) -> String {
+        "\(type):\(id):\(settings)|when=\(conditions.canonicalDescription)|group=\(group ?? "-")"
+    }
+}

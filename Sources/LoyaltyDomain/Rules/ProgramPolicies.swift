@@ -1,0 +1,68 @@
+/// The program-wide settings the rules work within: currency and time zone, tiers, what points
+/// may pay, expiry, refunds of spent points, exclusions, stacking groups, the reward catalogue.
+public struct ProgramPolicies: Sendable {
+    public var currency: Currency
+    public var timeZone: StoreTimeZone
+    public var tiers: TierLadder?
+    public var redemption: RedemptionPolicy
+    public var expiry: PointsExpiryPolicy
+    public var spentPoints: SpentPointsPolicy
+    public var exclusions: [LineExclusion]
+    public var groups: [StackingGroup]
+    public var rewards: [CatalogueReward]
+    /// All discounts together never take more than this share of a receipt.
+    public var maximumDiscount: Percentage
+
+    public init(
+        currency: Currency = Currency(code: "EUR", minorUnitDigits: 2), timeZone: StoreTimeZone = .utc, tiers: TierLadder? = nil,
+        redemption: RedemptionPolicy = RedemptionPolicy(), expiry: PointsExpiryPolicy = PointsExpiryPolicy(),
+        spentPoints: SpentPointsPolicy = .allowNegative, exclusions: [LineExclusion] = [], groups: [StackingGroup] = [],
+        rewards: [CatalogueReward] = [], maximumDiscount: Percentage = Percentage(millionths: 100 * Percentage.scale)
+    ) {
+        self.currency = currency
+        self.timeZone = timeZone
+        self.tiers = tiers
+        self.redemption = redemption
+        self.expiry = expiry
+        self.spentPoints = spentPoints
+        self.exclusions = exclusions
+        self.groups = groups
+        self.rewards = rewards
+        self.maximumDiscount = maximumDiscount
+    }
+
+    var canonicalDescription: String {
+        var parts = [
+            "currency=\(currency.code)/\(currency.minorUnitDigits)", "tz=\(timeZone.name)",
+            "redeem=\(redemption.maximumShare.millionths),\(redemption.minimumBalance.value)", expiry.canonicalDescription,
+            "spent=\(spentPoints.rawValue)", "max_discount=\(maximumDiscount.millionths)",
+        ]
+        if let tiers { parts.append(tiers.canonicalDescription) }
+        parts += exclusions.map(\.canonicalDescription)
+        parts += groups.map { "group=\($0.name):\($0.mode.rawValue)" }
+        parts += rewards.map { "reward=\($0.sku):\($0.points.value)" }
+        return parts.joined(separator: ";")
+    }
+}
+
+/// What points may pay.
+public struct RedemptionPolicy: Sendable, Hashable {
+    /// Points pay at most this share of a receipt (of what remains after discounts on lines that
+    /// may be paid with points).
+    public var maximumShare: Percentage
+    /// A member needs at least this many spendable points to pay with points or take a reward.
+    public var minimumBalance: Points
+
+    public init(maximumShare: Percentage = Percentage(millionths: 100 * Percentage.scale), minimumBalance: Points = .zero) {
+        self.maximumShare = maximumShare
+        self.minimumBalance = minimumBalance
+    }
+}
+
+/// What a refund does when the points it should take back were already spent.
+public enum SpentPointsPolicy: String, Sendable, Hashable, CaseIterable {
+    /// Take them back anyway: the balance may go below zero.
+    case allowNegative = "allow-negative"
+    /// Take back only what the member still has; the rest is forgiven (and reported as such).
+    case reduceRefund = "reduce-refund"
+}

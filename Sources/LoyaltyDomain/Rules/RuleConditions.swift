@@ -1,0 +1,101 @@
+/// When a rule applies: card groups, tiers, campaign dates, weekdays and hours in the store's
+/// time zone, the member's birthday, a minimum receipt, the first purchase. Every condition
+/// given must hold; a rule with none always applies.
+public struct RuleConditions: Sendable, Hashable {
+    /// `false` ends a rule (such as a campaign) early without deleting it.
+    public var enabled = true
+    public var cardGroups: Set<String> = []
+    public var tiers: Set<String> = []
+    /// First and last day (inclusive) in the store's time zone.
+    public var fromDate: CivilDate?
+    public var untilDate: CivilDate?
+    /// 0 Sunday … 6 Saturday.
+    public var weekdays: Set<Int> = []
+    /// Minutes after local midnight: from (inclusive) to (exclusive); `to` may be past midnight.
+    public var hours: ClosedRange<Int>?
+    /// Days before and after the member's birthday (0 and 0: the day itself).
+    public var birthday: (before: Int, after: Int)?
+    public var minimumTotal: Money?
+    public var firstPurchaseOnly = false
+
+    public init() {}
+
+    public static func == (lhs: RuleConditions, rhs: RuleConditions) -> Bool {
+        lhs.canonicalDescription == rhs.canonicalDescription
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(canonicalDescription) }
+
+    public static let weekdayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+
+    var canonicalDescription: String {
+        var parts: [String] = []
+        if !enabled { parts.append("disabled") }
+        if !cardGroups.isEmpty { parts.append("groups=\(cardGroups.sorted().joined(separator: ","))") }
+        if !tiers.isEmpty { parts.append("tiers=\(tiers.sorted().joined(separator: ","))") }
+        if let fromDate { parts.append("from=\(fromDate)") }
+        if let untilDate { parts.append("until=\(untilDate)") }
+        if !weekdays.isEmpty { parts.append("weekdays=\(weekdays.sorted().map(String.init).joined(separator: ","))") }
+        if let hours { parts.append("hours=\(hours.lowerBound)-\(hours.upperBound)") }
+        if let birthday { parts.append("birthday=\(birthday.before),\(birthday.after)") }
+        if let minimumTotal { parts.append("min_total=\(minimumTotal.minorUnits)") }
+        if firstPurchaseOnly { parts.append("first_purchase") }
+        return parts.joined(separator: "&")
+    }
+
+    /// Why the rule does not apply in `context`, or `nil` when it does.
+    func reasonNotApplicable(in context: RuleContext) -> String? {
+        if !enabled { return "the rule is switched off (enabled: false)" }
+        let member = context.member
+        if !cardGroups.isEmpty, !(member.group.map(cardGroups.contains) ?? false) {
+            return "only for card groups \(cardGroups.sorted().joined(separator: ", "))"
+        }
+        if !tiers.isEmpty, !(context.tier.map(tiers.contains) ?? false) {
+            return "only for tiers \(tiers.sorted().joined(separator: ", ")) (member: \(context.tier ?? "no tier"))"
+        }
+        let today = context.localTime.date
+        if let fromDate, today < fromDate { return "the campaign starts on \(fromDate)" }
+        if let untilDate, untilDate < today { return "the campaign ended on \(untilDate)" }
+        if !weekdays.isEmpty, !weekdays.contains(today.weekday) {
+            return "only on \(weekdays.sorted().map { Self.weekdayNames[$0] }.joined(separator: ", "))"
+        }
+        if let hours, !Self.minute(context.localTime.minuteOfDay, isIn: hours) {
+            return "only from \(Self.clock(hours.lowerBound)) to \(Self.clock(hours.upperBound))"
+        }
+        if let birthday {
+            guard let born = member.birthday else { return "the member's birthday is not known" }
+            guard Self.isNear(today, birthday: born, before: birthday.before, after: birthday.after) else {
+                return "not within the member's birthday window"
+            }
+        }
+        if let minimumTotal, context.request.total < minimumTotal {
+            return "the receipt is below \(context.currency.format(minimumTotal))"
+        }
+        if firstPurchaseOnly, member.lifetimeVisits > 0 { return "only on the member's first purchase" }
+        return nil
+    }
+
+    private static func minute(_ minute: Int, isIn hours: ClosedRange<Int>) -> Bool {
+        // The range's upper bound is exclusive; past 24:00 it wraps into the next morning.
+        if hours.upperBound <= 1_440 { return minute >= hours.lowerBound && minute < hours.upperBound }
+        return minute >= hours.lowerBound || minute < hours.upperBound - 1_440
+    }
+
+    public static func clock(_ minutes: Int) -> String {
+        let hour = (minutes / 60) % 24
+        let minute = minutes % 60
+        return "\(hour < 10 ? "0" : "")\(hour):\(minute < 10 ? "0" : "")\(minute)"
+    }
+
+    /// Whether `today` is within `before` days before to `after` days after a birthday; 29 February
+    /// is the 28th in other years.
+    static func isNear(_ today: CivilDate, birthday: CivilDate, before: Int, after: Int) -> Bool {
+        for year in [today.year - 1, today.year, today.year + 1] {
+            let day = birthday.month == 2 && birthday.day == 29 && !CivilDate.isLeapYear(year) ? 28 : birthday.day
+            let anniversary = CivilDate(year: year, month: birthday.month, day: day).daysSinceEpoch
+            let distance = today.daysSinceEpoch - anniversary
+            if distance >= -Int64(before), distance <= Int64(after) { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,87 @@
+import LoyaltyDomain
+import PropertyBased
+import Testing
+
+/// Invariants of the rules engine over generated receipts and members.
+@Suite struct ProgramPropertyTests {
+    static func program(discounts: [Int], earn: Int, cap: Int, rounding: RoundingMode) throws -> LoyaltyProgram {
+        var rules: [any PricingRule] = discounts.enumerated().map { index, percent in
+            DiscountRule.fixed(id: "d\(index)", percent: Percentage(millionths: Int64(percent) * Percentage.scale))
+        }
+        rules.append(PointsRule.percent(id: "p", Percentage(millionths: Int64(earn) * 250_000)))
+        rules.append(PointsMultiplierRule(id: "x", multiplier: try Multiplier(parsing: "1.5"), lines: LineSelector(categories: ["promo"])))
+        var policies = ProgramPolicies()
+        policies.maximumDiscount = Percentage(millionths: Int64(cap) * Percentage.scale)
+        policies.exclusions = [LineExclusion(lines: LineSelector(categories: ["tobacco"]), scopes: [.earning, .discount, .pointsPayment])]
+        policies.redemption.maximumShare = Percentage(millionths: 30 * Percentage.scale)
+        return LoyaltyProgram(rules: rules, rounding: rounding, pointValue: Money(minorUnits: 1), policies: policies)
+    }
+
+    static let categories = [nil, "food", "promo", "tobacco"]
+
+    @Test func discountNeverExceedsTheTotalPayableIsNeverNegativeAndTheSameInputGivesTheSameQuote() async {
+        await propertyCheck(
+            count: 300, input: Gen.int(in: 0...100).array(of: 0...3), Gen.int(in: 0...100_000).array(of: 0...6),
+            Gen.int(in: 0...100), Gen.int(in: 0...1_000_000)
+        ) { discounts, amounts, cap, balance in
+            let program = try Self.program(discounts: discounts, earn: discounts.count * 7, cap: cap, rounding: .halfUp)
+            let lines = amounts.enumerated().map { index, amount in
+                ReceiptLine(sku: "S\(index)", category: Self.categories[index % 4], quantity: "1", amount: Money(minorUnits: Int64(amount)))
+            }
+            let total = Money(minorUnits: Int64(amounts.reduce(0, +)))
+            let member = MemberState(id: "m", ledgerBalance: Points(Int64(balance)))
+            var request = PurchaseRequest(tillID: "t", transactionID: "x", member: .id("m"), total: total, lines: lines)
+            let plain = try program.quote(request, member: member, nowMilliseconds: 0)
+            request.redeemPoints = plain.pointsRedeemable
+            let quote = try program.quote(request, member: member, nowMilliseconds: 0)
+            #expect(quote.discount >= .zero && quote.discount <= quote.total)
+            #expect(quote.discount <= Percentage(millionths: Int64(cap) * Percentage.scale).of(total, rounding: .down))
+            #expect(quote.payable >= .zero)
+            #expect(quote.total == quote.discount + quote.redeemedValue + quote.payable)
+            #expect(quote.redeemedValue <= Percentage(millionths: 30 * Percentage.scale).of(total, rounding: .down))
+            #expect(quote.lines.reduce(Points.zero) { $0 + $1.pointsEarned } == quote.pointsEarned)
+            #expect(quote.lines.filter { $0.sku.hasPrefix("S") && Self.categories[Int($0.sku.dropFirst())! % 4] == "tobacco" }
+                .allSatisfy { $0.discount == .zero && $0.pointsEarned == .zero && $0.pointsPayment == .zero })
+            #expect(try program.quote(request, member: member, nowMilliseconds: 0) == quote)
+        }
+    }
+
+    @Test func allocationAlwaysAddsUpToTheWhole() async {
+        await propertyCheck(count: 500, input: Gen.int(in: 0...1_000_000), Gen.int(in: 0...10_000).array(of: 1...8)) { amount, weights in
+            let parts = Allocation.split(Int64(amount), weights: weights.map(Int64.init))
+            #expect(parts.reduce(0, +) == Int64(amount))
+            #expect(parts.allSatisfy { $0 >= 0 })
+        }
+    }
+
+    @Test func refundsInAnyPartsReturnExactlyTheWholeAndNeverMore() async {
+        await propertyCheck(count: 500, input: Gen.int(in: 0...1_000_000), Gen.int(in: 1...50_000).array(of: 1...6)) { points, parts in
+            let basis = Money(minorUnits: Int64(parts.reduce(0, +)))
+            var returned: Int64 = 0
+            var refunded = Money.zero
+            for part in parts {
+                returned += RefundCalculator.returned(
+                    Int64(points), refundedBefore: refunded, refunding: Money(minorUnits: Int64(part)), basis: basis, rounding: .halfEven)
+                refunded += Money(minorUnits: Int64(part))
+                #expect(returned <= Int64(points))
+            }
+            #expect(returned == Int64(points))
+        }
+    }
+
+    @Test func expiryNeverTakesMoreThanIsLeftOrThanTheLotGave() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 1...1_000).array(of: 1...6), Gen.int(in: 0...3_000)) { lots, spent in
+            var credited: Int64 = 0
+            let pointLots = lots.enumerated().map { index, points in
+                credited += Int64(points)
+                return PointLot(id: "L\(index)", points: Points(Int64(points)), creditedThrough: Points(credited), expiresAtMilliseconds: Int64(index))
+            }
+            let balance = credited - Int64(min(spent, Int(credited)))
+            let member = MemberState(id: "m", ledgerBalance: Points(balance), credited: Points(credited), dueLots: pointLots)
+            let expiring = PointsExpiryPolicy.expiring(member)
+            let total = expiring.reduce(Int64(0)) { $0 + $1.points.value }
+            #expect(total == balance, "every lot is due, so all that is left expires")
+            #expect(zip(expiring, pointLots).allSatisfy { $0.points >= .zero && $0.points <= $1.points })
+        }
+    }
+}
