@@ -45,8 +45,9 @@ let package = Package(
                 .embedInCode("Layouts/fr.layout"), .embedInCode("Layouts/ru.layout"),
             ]
         ),
-        /// The till protocol: JSON-RPC 2.0 messages and line framing. No I/O.
-        .target(name: "TillProtocol", dependencies: ["LoyaltyDomain"]),
+        /// The till protocol: JSON-RPC 2.0 messages and line framing. No I/O. (Card decoding, so that
+        /// a bank card a till sends as a carrier is recognised and refused.)
+        .target(name: "TillProtocol", dependencies: ["LoyaltyDomain", "CardDecoding"]),
         /// The configuration file: YAML decoded into checked Codable structs.
         .target(
             name: "LoyaltyConfig",

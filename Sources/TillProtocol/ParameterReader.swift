@@ -1,3 +1,4 @@
+import CardDecoding
 import LoyaltyDomain
 
 /// Reads a method's named parameters with messages a till developer can act on
@@ -89,7 +90,16 @@ public struct ParameterReader {
             throw .invalidParams("\(path)\(key).kind: \"\(kindText)\" is not one of \(names)")
         }
         do {
-            return try Carrier(kind: kind, value: try reader.string("value", maxLength: 128))
+            let carrier = try Carrier(kind: kind, value: try reader.string("value", maxLength: 128))
+            // A bank card swiped into the till's own reader and sent on: refused without echoing
+            // it, so its number is never stored, logged or sent back.
+            if kind != .uid, MagneticTrack.looksLikeTrackData(carrier.value) {
+                let tracks = MagneticTrack.tracks(inTypedText: carrier.value)
+                if case .bankCard = MagneticTrack.classify(track1: tracks.track1, track2: tracks.track2, track3: tracks.track3) {
+                    throw RPCError.invalidParams("\(path)\(key): a bank card cannot identify a member; it was not kept")
+                }
+            }
+            return carrier
         } catch let error as CarrierError {
             throw .invalidParams("\(path)\(key): \(error)")
         } catch let error as RPCError {

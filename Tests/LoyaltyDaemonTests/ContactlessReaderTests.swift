@@ -188,6 +188,46 @@ import TillProtocol
         #expect(daemon.isRunning)
     }
 
+    /// Issue 7, item 7: pcscd killed and restarted again and again while cards are tapped (10 times
+    /// in `make stress`); every tap after a restart is read, and the daemon holds no more threads,
+    /// descriptors or memory than before.
+    @Test func pcscdFaultLoopLeaksNothing() throws {
+        guard let pcsc else { return }
+        let rounds = StressRun.count(test: 2, stress: 10)
+        let (daemon, till) = try daemonWithSubscriber { $0.repeatWindowMilliseconds = 0 }
+        defer { daemon.cleanUp() }
+        var card = try VirtualCard(reader: 0, uid: Self.anna)
+        #expect(try nextCardRead(till)["result"] == "member")
+        card.remove()
+        let before = try #require(daemon.resources)
+        var reads = 0
+        for round in 0..<rounds {
+            card = try VirtualCard(reader: round % 2, uid: Self.anna)
+            if try nextCardRead(till)["result"] == "member" { reads += 1 }
+            pcsc.kill()  // with the card still on the reader
+            #expect(waitUntil(timeoutSeconds: 10) {
+                (try? till.result("status")["reader_services"]?["contactless"]?["state"]) == "degraded"
+            })
+            try pcsc.start()
+            #expect(waitForReaders(till, count: 2))
+            card = try VirtualCard(reader: round % 2, uid: Self.anna)
+            if try nextCardRead(till)["result"] == "member" { reads += 1 }
+            card.remove()
+        }
+        #expect(reads == 2 * rounds, "every tap is read, before and after each restart")
+        usleep(500_000)
+        let after = try #require(daemon.resources)
+        #expect(after.descriptors <= before.descriptors, "no descriptor leaks: before \(before), after \(after)")
+        #expect(after.threads <= before.threads + 2, "no thread leaks: before \(before), after \(after)")
+        #expect(after.residentKiB <= before.residentKiB + 16 * 1024, "no memory leak: before \(before), after \(after)")
+        #expect(daemon.isRunning)
+        StressRun.report("pcscd_fault_loop", [
+            "pcscd_kills": rounds, "taps_read": reads, "threads_before": before.threads, "threads_after": after.threads,
+            "fds_before": before.descriptors, "fds_after": after.descriptors,
+            "rss_before_KiB": before.residentKiB, "rss_after_KiB": after.residentKiB,
+        ])
+    }
+
     @Test func techniciansSeeReadersAndWatchReadsLive() throws {
         guard pcsc != nil else { return }
         let (daemon, _) = try daemonWithSubscriber {

@@ -78,12 +78,8 @@ import TillProtocol
         #expect(read["card"] == .null)
         #expect(lane.daemon.stop() == 0)
         // Nothing of the number anywhere: the database, its WAL, the event log, the daemon's output.
-        let directory = lane.daemon.directory.path
-        for file in (try FileManager.default.contentsOfDirectory(atPath: directory)) where !file.hasSuffix(".pcap") && !file.hasSuffix(".umockdev") {
-            let bytes = (try? Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(file)"))) ?? Data()
-            #expect(bytes.range(of: Data(Self.bankPAN.utf8)) == nil, "\(file) holds the card number")
-            #expect(bytes.range(of: Data("DOE/JOHN".utf8)) == nil, "\(file) holds the card holder")
-        }
+        let traces = TraceSearch.files(in: lane.daemon.directory.path, holding: [Self.bankPAN, "DOE/JOHN"], skipping: [".pcap", ".umockdev"])
+        #expect(traces.isEmpty, "\(traces)")
         #expect(SQLiteShell(path: lane.daemon.databasePath).run("SELECT detail FROM events WHERE kind = 'card.read';").contains("bank_card_rejected"))
     }
 
@@ -143,6 +139,40 @@ import TillProtocol
             [LoyaltydBinary.path, "readers", "--config", lane.daemon.configPath], outputPath: lane.daemon.directory.file("readers.txt"))
         #expect(listing.contains("counter-reader 0c2e:0b61 bus 1 device 2"), "\(listing)")
         #expect(listing.contains("lane: lane-1; claimed by the daemon"), "\(listing)")
+    }
+
+    /// Issue 7, item 7: the reader unplugged and plugged in again and again (10 times in `make
+    /// stress`), a scan each time; the daemon holds no more threads, descriptors or memory after.
+    @Test func usbFaultLoopLeaksNothing() throws {
+        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
+        defer { lane.daemon.cleanUp() }
+        let rounds = StressRun.count(test: 2, stress: 10)
+        /// One cycle on hub port `port`: plugged, a scan of `barcode`, unplugged.
+        func cycle(port: Int, barcode: String) throws -> Bool {
+            var reader = Self.keyboard(barcode)
+            reader.port = port
+            try plug(lane, reader)
+            _ = try next("reader.added", lane.till)
+            let read = try next("card.read", lane.till)
+            try lane.control.unplug()
+            _ = try next("reader.removed", lane.till)
+            return read["card"]?["value"] == .string(barcode)
+        }
+        #expect(try cycle(port: 1, barcode: "4006381333931"))
+        let before = try #require(lane.daemon.resources)
+        var scans = 0
+        for round in 0..<rounds where try cycle(port: round + 2, barcode: String(format: "29000000%05d", round)) { scans += 1 }
+        #expect(scans == rounds, "every scan after a replug is read")
+        usleep(500_000)
+        let after = try #require(lane.daemon.resources)
+        #expect(after.descriptors <= before.descriptors, "no descriptor leaks: before \(before), after \(after)")
+        #expect(after.threads <= before.threads + 2, "no thread leaks: before \(before), after \(after)")
+        #expect(after.residentKiB <= before.residentKiB + 16 * 1024, "no memory leak: before \(before), after \(after)")
+        StressRun.report("usb_fault_loop", [
+            "replugs": rounds, "scans_read": scans, "threads_before": before.threads, "threads_after": after.threads,
+            "fds_before": before.descriptors, "fds_after": after.descriptors,
+            "rss_before_KiB": before.residentKiB, "rss_after_KiB": after.residentKiB,
+        ])
     }
 
     @Test func unpluggingTheReaderIsReportedAndTheDaemonGoesOn() throws {

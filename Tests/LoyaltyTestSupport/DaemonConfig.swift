@@ -6,6 +6,7 @@ public struct DaemonConfig: Sendable {
     public var databasePath: String
     public var group = ""
     public var allowedUIDs: [UInt32] = []
+    public var allowedGIDs: [UInt32] = []
     public var maximumConnections = 64
     public var maximumLineBytes = 65_536
     public var idleTimeoutMilliseconds = 3_600_000
@@ -41,6 +42,7 @@ public struct DaemonConfig: Sendable {
           group: "\(group)"
           mode: "0660"
           allowed_uids: [\(allowedUIDs.map(String.init).joined(separator: ", "))]
+          allowed_gids: [\(allowedGIDs.map(String.init).joined(separator: ", "))]
           max_connections: \(maximumConnections)
           max_line_bytes: \(maximumLineBytes)
           idle_timeout_ms: \(idleTimeoutMilliseconds)
