@@ -161,6 +161,14 @@ enum ProcessMemory {
 }
 
 extension ProcessMemory {
+    /// The most memory a running process has had resident (VmHWM in /proc), in kilobytes; 0 once it is gone.
+    static func peakResidentKilobytes(of pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
     /// User and system CPU time a process has used, from /proc/PID/stat.
     static func cpuSeconds(of pid: Int32) -> Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

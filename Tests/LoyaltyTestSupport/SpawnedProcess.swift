@@ -7,7 +7,6 @@ public final class SpawnedProcess: @unchecked Sendable {
     public let processIdentifier: pid_t
     private let lock = NSLock()
     private var exitStatus: Int32?
-    private var peakResident: Int?
 
     /// Starts `arguments[0]` (an absolute path) with `arguments`, the given environment, and
     /// standard output and error appended to `outputPath` (or discarded).
@@ -47,11 +46,9 @@ public final class SpawnedProcess: @unchecked Sendable {
         lock.withLock {
             if exitStatus == nil {
                 var status: Int32 = 0
-                var usage = rusage()
-                if wait4(processIdentifier, &status, WNOHANG, &usage) == processIdentifier {
+                if waitpid(processIdentifier, &status, WNOHANG) == processIdentifier {
                     let signal = status & 0x7F
                     exitStatus = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
-                    peakResident = usage.ru_maxrss
                 }
             }
             return exitStatus
@@ -59,12 +56,6 @@ public final class SpawnedProcess: @unchecked Sendable {
     }
 
     public var isRunning: Bool { terminationStatus == nil }
-
-    /// The most memory the process ever had resident (its own, from `wait4`), in kilobytes, once it has ended.
-    public var peakResidentKilobytes: Int? {
-        _ = terminationStatus
-        return lock.withLock { peakResident }
-    }
 
     public func send(_ signal: Int32) {
         if isRunning { kill(processIdentifier, signal) }
