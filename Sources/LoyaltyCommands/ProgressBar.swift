@@ -18,12 +18,13 @@ struct ProgressBar {
     mutating func update(done: Int64, rows: Int) {
         guard enabled, ContinuousClock.now - lastDrawn >= .milliseconds(100) else { return }
         lastDrawn = ContinuousClock.now
-        let fraction = min(1, Double(done) / Double(total))
-        let width = 30
-        let filled = Int(fraction * Double(width))
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        // Whole numbers only: the bar's cells and the percentage are both rounded down.
+        let done = min(max(done, 0), total)
+        let width: Int64 = 30
+        let filled = Int(done * width / total)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: Int(width) - filled)
         var standardError = StandardError()
-        standardError.write("\r\u{1B}[K\(label) [\(bar)] \(Int(fraction * 100))% \(rows) rows")
+        standardError.write("\r\u{1B}[K\(label) [\(bar)] \(done * 100 / total)% \(rows) rows")
         drawn = true
     }
 
