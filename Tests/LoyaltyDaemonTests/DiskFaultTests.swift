@@ -29,6 +29,14 @@ import TillProtocol
         return .refused(message)
     }
 
+    /// Starts the daemon and enrols the member whose till commits throughout the test.
+    func startWithAMember(_ daemon: TemporaryDaemon) throws -> (SimulatedTill, TillClient) {
+        try daemon.start()
+        let member = SimulatedTill(socketPath: daemon.socketPath, tillID: "lane-1", card: SimulatedTill.card(1))
+        try member.enroll()
+        return (member, try daemon.client())
+    }
+
     /// The checks after a fault: the daemon stopped, every acknowledged commit there once, the
     /// ledger matching the balances, SQLite's integrity check clean.
     func checkDatabase(_ daemon: TemporaryDaemon, acknowledged: [String]) throws -> (found: Int, integrity: String, verify: String) {
@@ -58,10 +66,7 @@ import TillProtocol
         let disk = try ScratchFilesystem.tmpfs(sizeKiB: 4_096)
         let daemon = try TemporaryDaemon { $0.databasePath = disk.file("loyaltyd.sqlite") }
         defer { daemon.cleanUp() }
-        try daemon.start()
-        let member = SimulatedTill(socketPath: daemon.socketPath, tillID: "lane-1", card: SimulatedTill.card(1))
-        try member.enroll()
-        let till = try daemon.client()
+        let (member, till) = try startWithAMember(daemon)
         var acknowledged: [String] = []
         for index in 1...5 {
             if case .acknowledged = try commit(till, member, "before-\(index)") { acknowledged.append("before-\(index)") }
@@ -122,10 +127,7 @@ import TillProtocol
         let disk = try ScratchFilesystem.ext4(sizeMiB: 16)
         let daemon = try TemporaryDaemon { $0.databasePath = disk.file("loyaltyd.sqlite") }
         defer { daemon.cleanUp() }
-        try daemon.start()
-        let member = SimulatedTill(socketPath: daemon.socketPath, tillID: "lane-1", card: SimulatedTill.card(1))
-        try member.enroll()
-        let till = try daemon.client()
+        let (member, till) = try startWithAMember(daemon)
         var acknowledged: [String] = []
         for index in 1...5 {
             if case .acknowledged = try commit(till, member, "before-\(index)") { acknowledged.append("before-\(index)") }

@@ -43,19 +43,7 @@ public struct TestUser: Sendable {
 
     @discardableResult
     static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestUserError(description: "\(arguments.joined(separator: " ")) failed: \(text)")
-        }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SystemCommand.run(arguments).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
