@@ -41,14 +41,6 @@ public enum PercentageFormatError: Error, Sendable, Equatable, CustomStringConve
     }
 }
 
-extension Percentage {
-    /// Whether `text` is a plain non-negative decimal (`"2"`, `"0.450"`), as receipt quantities are.
-    public static func isPlainDecimal(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return (1...2).contains(parts.count) && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }
-    }
-}
-
 /// Non-negative decimal text with up to six decimals, held as millionths: percentages,
 /// multipliers and receipt quantities, all parsed the same exact way.
 enum ScaledDecimal {

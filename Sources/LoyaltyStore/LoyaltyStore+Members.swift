@@ -2,12 +2,6 @@ import GRDB
 import LoyaltyDomain
 
 extension LoyaltyStore {
-    /// Finds the member a reference names. Blocked, lost or unknown carriers and blocked members
-    /// are errors the till shows to the cashier.
-    public func member(_ reference: MemberReference) async throws(StoreError) -> MemberSummary {
-        try await read { db in try Self.resolve(reference, in: db) }
-    }
-
     /// Enrols a new member with a first carrier; refuses a carrier that is already linked.
     /// - Parameter bonus: welcome points credited as a lot (`rulesVersion` and `expiry` say how).
     public func enroll(
@@ -47,19 +41,6 @@ extension LoyaltyStore {
                 nowMilliseconds: nowMilliseconds)
             return MemberSummary(id: memberID, name: enrolment.name, status: .active, balance: bonus)
         }
-    }
-
-    static func resolve(_ reference: MemberReference, in db: Database) throws -> MemberSummary {
-        let memberID = try resolveID(reference, in: db)
-        guard let row = try db.cachedRow(sql: """
-                SELECT m.id, m.name, m.status, COALESCE(b.points, 0) AS balance
-                FROM members m LEFT JOIN balances b ON b.member_id = m.id WHERE m.id = ?
-                """,
-            arguments: [memberID])
-        else { throw StoreError.unknownMember }
-        return MemberSummary(
-            id: row["id"], name: row["name"], status: MemberStatus(rawValue: row["status"]) ?? .blocked,
-            balance: Points(row["balance"]))
     }
 
     /// The id of the member a reference names; blocked, lost or unknown carriers are errors.

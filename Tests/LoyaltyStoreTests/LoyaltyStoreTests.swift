@@ -31,11 +31,11 @@ import Testing
 
     @Test func enrolsAndFindsByCarrierAndRefusesALinkedCarrier() async throws {
         let member = try await enroll()
-        #expect(try await store.member(.carrier(card)).id == member.id)
-        #expect(try await store.member(.id(member.id)).name == "Anna")
+        #expect(try await store.memberView(.carrier(card), program: program, nowMilliseconds: 1_000).id == member.id)
+        #expect(try await store.memberView(.id(member.id), program: program, nowMilliseconds: 1_000).name == "Anna")
         await #expect(throws: StoreError.carrierInUse(card)) { _ = try await enroll() }
         let unknown = try Carrier(kind: .barcode, value: "999")
-        await #expect(throws: StoreError.unknownCard(unknown)) { _ = try await store.member(.carrier(unknown)) }
+        await #expect(throws: StoreError.unknownCard(unknown)) { _ = try await store.memberView(.carrier(unknown), program: program, nowMilliseconds: 1_000) }
     }
 
     @Test func aCommitIsIdempotentAndRefusesDifferentContent() async throws {
@@ -46,7 +46,7 @@ import Testing
         #expect(first.result == retry.result)
         await #expect(throws: StoreError.transactionConflict) { _ = try await commit(purchase("T1", total: 10_001)) }
         // 100.00 - 5% = 95.00 paid, 3% = 2.85 → 285 points at 0.01 a point.
-        #expect(try await store.member(.carrier(card)).balance == Points(285))
+        #expect(try await store.memberView(.carrier(card), program: program, nowMilliseconds: 1_000).balance == Points(285))
         #expect(try await store.ledger(of: first.memberID).count == 1)
     }
 
@@ -57,7 +57,7 @@ import Testing
             return try await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(outcomes.filter { $0 }.count == 1)
-        #expect(try await store.member(.carrier(card)).balance == Points(285))
+        #expect(try await store.memberView(.carrier(card), program: program, nowMilliseconds: 1_000).balance == Points(285))
     }
 
     @Test func aFailingWriteInAGroupCommitLeavesTheOthersWritten() async throws {
@@ -74,7 +74,7 @@ import Testing
             return await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(outcomes.filter { $0 }.count == 20)
-        #expect(try await store.member(.carrier(card)).balance == Points(3 + 20 * 285))
+        #expect(try await store.memberView(.carrier(card), program: program, nowMilliseconds: 1_000).balance == Points(3 + 20 * 285))
         #expect(try await store.verify().isClean)
     }
 
@@ -91,7 +91,7 @@ import Testing
         _ = try await enroll()
         _ = try await commit(purchase("T1", total: 10_000))  // +285
         _ = try await commit(purchase("T2", total: 10_000, redeem: 100))  // -100, pays 94.00 → +282
-        #expect(try await store.member(.carrier(card)).balance == Points(285 - 100 + 282))
+        #expect(try await store.memberView(.carrier(card), program: program, nowMilliseconds: 1_000).balance == Points(285 - 100 + 282))
 
         func refund(_ id: String, _ amount: Int64?) async throws -> RefundOutcome {
             try await store.refund(
@@ -106,7 +106,7 @@ import Testing
         #expect(try await refund("R2", nil).result == "197/70")  // the rest: 282 - 85, 100 - 30
         await #expect(throws: StoreError.refundExceedsPurchase(remaining: .zero)) { _ = try await refund("R3", nil) }
         // Back to where T1 alone left the member.
-        #expect(try await store.member(.carrier(card)).balance == Points(285))
+        #expect(try await store.memberView(.carrier(card), program: program, nowMilliseconds: 1_000).balance == Points(285))
         #expect(try await store.verify().isClean)
     }
 
@@ -116,7 +116,7 @@ import Testing
         let sqlite = SQLiteShell(path: directory.file("db.sqlite"))
         #expect(sqlite.run("UPDATE ledger SET points = 1000000;").contains("append-only"))
         #expect(sqlite.run("DELETE FROM ledger;").contains("append-only"))
-        #expect(try await store.member(.carrier(card)).balance == Points(285))
+        #expect(try await store.memberView(.carrier(card), program: program, nowMilliseconds: 1_000).balance == Points(285))
     }
 
     @Test func verifyFindsACachedBalanceThatDisagreesWithTheLedger() async throws {
