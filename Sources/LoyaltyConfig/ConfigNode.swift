@@ -119,4 +119,17 @@ struct ConfigNode {
         }
         return text
     }
+
+    /// `categories` and `skus` of a rule or an exclusion.
+    func lineSelector() throws(ConfigProblem) -> LineSelector {
+        var selector = LineSelector()
+        for key in ["categories", "skus"] {
+            for item in try self[key].list() {
+                let value = try item.requiredText()
+                guard !value.isEmpty, value.utf8.count <= 64 else { throw item.problem("must be 1 to 64 characters") }
+                if key == "categories" { selector.categories.insert(value) } else { selector.skus.insert(value) }
+            }
+        }
+        return selector
+    }
 }

@@ -37,7 +37,7 @@ struct ProgramReader {
 
         for exclusion in try section["exclusions"].list() {
             try exclusion.mapping(allowed: ["categories", "skus", "from"])
-            let lines = try self.lines(exclusion)
+            let lines = try exclusion.lineSelector()
             guard !lines.isAll else { throw exclusion.problem("name the categories or skus to exclude") }
             var scopes = Set<ExclusionScope>()
             for scope in try exclusion["from"].list() {
@@ -106,18 +106,5 @@ struct ProgramReader {
         }
         guard !levels.isEmpty else { throw node["levels"].problem("list at least one level") }
         return TierLadder(basis: basis, windowDays: try node["window_days"].integer(in: 1...36_500), levels: levels)
-    }
-
-    /// `categories` and `skus` of a rule or an exclusion.
-    func lines(_ node: ConfigNode) throws(ConfigProblem) -> LineSelector {
-        var selector = LineSelector()
-        for key in ["categories", "skus"] {
-            for item in try node[key].list() {
-                let value = try item.requiredText()
-                guard !value.isEmpty, value.utf8.count <= 64 else { throw item.problem("must be 1 to 64 characters") }
-                if key == "categories" { selector.categories.insert(value) } else { selector.skus.insert(value) }
-            }
-        }
-        return selector
     }
 }

@@ -31,7 +31,7 @@ struct RuleReader {
         if let group, !policies.groups.contains(where: { $0.name == group }) {
             throw entry["group"].problem("no stacking group \"\(group)\" in program.stacking_groups")
         }
-        let lines = try ProgramReader(currency: currency, timeZone: policies.timeZone).lines(entry)
+        let lines = try entry.lineSelector()
 
         switch type {
         case "discount", "fixed-discount":
