@@ -32,11 +32,12 @@ let package = Package(
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
 
         // MARK: Libraries, from the pure core outwards.
-        /// Members, carriers, money, points, rules and quotes. No I/O.
+        /// Members, carriers (and the bank card check every door shares), identifiers, money, points,
+        /// rules, quotes and refund plans, the wall clock. No I/O.
         .target(name: "LoyaltyDomain"),
         /// What magnetic stripe and barcode readers send, decoded: HID keyboard reports under a
-        /// keyboard layout, HID POS scanners, MagTek HID; ISO 7813 tracks, EAN/UPC; bank cards
-        /// recognised and masked before anything else sees them. No I/O.
+        /// keyboard layout, HID POS scanners, MagTek HID, EAN/UPC; ISO 7813 tracks are classified by
+        /// the domain's MagneticTrack, so bank cards are masked before anything else sees them. No I/O.
         .target(
             name: "CardDecoding",
             dependencies: ["LoyaltyDomain"],
@@ -45,13 +46,13 @@ let package = Package(
                 .embedInCode("Layouts/fr.layout"), .embedInCode("Layouts/ru.layout"),
             ]
         ),
-        /// The till protocol: JSON-RPC 2.0 messages and line framing. No I/O. (Card decoding, so that
-        /// a bank card a till sends as a carrier is recognised and refused.)
-        .target(name: "TillProtocol", dependencies: ["LoyaltyDomain", "CardDecoding"]),
+        /// The till protocol: JSON-RPC 2.0 messages and line framing. No I/O. Every value a till sends
+        /// is checked by the domain's constructors (carriers, identifiers, money).
+        .target(name: "TillProtocol", dependencies: ["LoyaltyDomain"]),
         /// The configuration file: YAML decoded into checked Codable structs.
         .target(
             name: "LoyaltyConfig",
-            dependencies: ["LoyaltyDomain", "CardDecoding", "USBReaders", .product(name: "Yams", package: "Yams")]
+            dependencies: ["LoyaltyDomain", "CardDecoding", .product(name: "Yams", package: "Yams")]
         ),
         /// SQLite: migrations, members, carriers, purchases, the append-only ledger, the event log.
         .target(
@@ -82,7 +83,7 @@ let package = Package(
         /// Magnetic stripe and barcode readers through libusb: one event thread, hotplug, interrupt transfers.
         .target(
             name: "USBReaders",
-            dependencies: ["CLibUSB", "CardDecoding", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLibUSB", "CardDecoding", "LoyaltyDomain", .product(name: "Logging", package: "swift-log")]
         ),
         /// A blocking client of the till socket, for the technician commands, the tests and the benchmark.
         .target(name: "TillClient", dependencies: ["TillProtocol"]),
@@ -124,7 +125,7 @@ let package = Package(
         .testTarget(name: "TillProtocolTests", dependencies: ["TillProtocol", "LoyaltyDomain"]),
         .testTarget(name: "TillServerTests", dependencies: ["TillServer"]),
         .testTarget(name: "ContactlessReadersTests", dependencies: ["ContactlessReaders", "CPCSCLite"]),
-        .testTarget(name: "CardDecodingTests", dependencies: ["CardDecoding"]),
+        .testTarget(name: "CardDecodingTests", dependencies: ["CardDecoding", "LoyaltyDomain"]),
         .testTarget(name: "LoyaltyConfigTests", dependencies: ["LoyaltyConfig", "LoyaltyTestSupport"]),
         .testTarget(
             name: "LoyaltyStoreTests",

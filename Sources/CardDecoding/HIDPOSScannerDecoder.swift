@@ -1,3 +1,4 @@
+import LoyaltyDomain
 /// Barcode scanners in HID POS mode (usage page 0x8C): the Scanned Data report.
 ///
 /// Layout of the input report as these scanners send it: report ID, the number of data bytes in

@@ -31,10 +31,15 @@ struct CommonOptions: ParsableArguments {
 }
 
 extension LoyaltyConfiguration {
-    /// The configured database, opened as it is (no migration); a failure ends the command with status 1.
-    func openStore() throws -> LoyaltyStore {
+    /// The configured database, opened as it is (no migration); a failure ends the command with
+    /// status 1. Only `db migrate` passes `createIfMissing`: every other command refuses a path with
+    /// no database in one line, so a mistyped `--database` never leaves an empty file behind.
+    func openStore(createIfMissing: Bool = false) throws -> LoyaltyStore {
         do {
-            return try LoyaltyStore(path: databasePath, storeID: storeID, migrate: false)
+            return try LoyaltyStore(path: databasePath, storeID: storeID, migrate: false, createIfMissing: createIfMissing)
+        } catch let missing as DatabaseMissing {
+            printError(missing.description)
+            throw ExitCode.failure
         } catch {
             printError("cannot open the database \(databasePath): \(error)")
             throw ExitCode.failure

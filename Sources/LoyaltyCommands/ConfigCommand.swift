@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LoyaltyConfig
-import LoyaltyDaemon
 import LoyaltyDomain
 import TillProtocol
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoyaltyDomain
 import LoyaltyStore
 
 /// `loyaltyd db …`: database care.
@@ -41,22 +42,25 @@ struct DatabaseCommand: AsyncParsableCommand {
     struct Backup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Copy the database to DEST while the daemon runs, then check the copy.",
-            discussion: "Uses SQLite's online backup from one consistent snapshot. Exit status 1 when the copy fails its check."
+            discussion: """
+                Uses SQLite's online backup from one consistent snapshot. The copy is one self-contained \
+                file, readable by its owner only (mode 0600: it holds personal data), written under a \
+                temporary name and renamed when complete. Exit status 1 when DEST exists (without \
+                --overwrite), the database does not exist, or the copy fails its check.
+                """
         )
 
         @OptionGroup var options: CommonOptions
-        @Argument(help: ArgumentHelp("Where to write the copy (must not exist).", valueName: "dest")) var destination: String
+        @Flag(help: "Replace DEST if it exists (the new copy is complete before it replaces the old one).") var overwrite = false
+        @Argument(help: ArgumentHelp("Where to write the copy (must not exist, unless --overwrite).", valueName: "dest"), completion: .file())
+        var destination: String
 
         func run() async throws {
             let settings = try options.loadConfiguration()
-            guard !FileManager.default.fileExists(atPath: destination) else {
-                printError("\(destination) exists; choose a new file name")
-                throw ExitCode.failure
-            }
             let store = try settings.openStore()
             do {
-                let report = try await store.backup(to: destination)
-                print("backup written to \(destination)")
+                let report = try await store.backup(to: destination, overwrite: overwrite)
+                print("backup written to \(destination) (owner-only, mode 0600)")
                 print(VerifyReportFormat.text(report, path: destination))
                 if !report.isClean { throw ExitCode.failure }
             } catch let exit as ExitCode {
@@ -70,17 +74,29 @@ struct DatabaseCommand: AsyncParsableCommand {
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Apply pending schema migrations (the daemon also does this when it starts)."
+            abstract: "Apply pending schema migrations (the daemon also does this when it starts).",
+            discussion: """
+                Creates the database when it does not exist yet (and says so). Each run also blocks any \
+                bank card number found stored as a card and replaces it with a masked marker \
+                (bank-card-removed-****1111), printing how many. Exit status 1 when a migration fails.
+                """
         )
 
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
             let settings = try options.loadConfiguration()
-            let store = try settings.openStore()
+            if !FileManager.default.fileExists(atPath: settings.databasePath) {
+                print("creating the database \(settings.databasePath)")
+            }
+            let store = try settings.openStore(createIfMissing: true)
             do {
                 let applied = try store.migrate()
                 print(applied.isEmpty ? "the schema is current" : "applied: \(applied.joined(separator: ", "))")
+                let masked = try await store.maskBankCardsAtRest(nowMilliseconds: WallClock.system.now())
+                if !masked.isEmpty {
+                    print("blocked and masked \(masked.count) bank card number(s) stored as cards: \(masked.map(\.masked).joined(separator: ", "))")
+                }
             } catch {
                 printError("migration failed: \(error)")
                 throw ExitCode.failure

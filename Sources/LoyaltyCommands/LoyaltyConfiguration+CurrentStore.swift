@@ -8,10 +8,6 @@ extension LoyaltyConfiguration {
     /// reports: it must exist and have every migration this binary knows (otherwise exit status 1,
     /// saying what to run). Safe beside the running daemon.
     func openCurrentStore() throws -> LoyaltyStore {
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            printError("the database \(databasePath) does not exist: start the daemon once, or run `loyaltyd db migrate`")
-            throw ExitCode.failure
-        }
         let store = try openStore()
         let pending: [String]
         do {

@@ -15,6 +15,12 @@ enum VerifyReportFormat {
                 lines.append("  member \(mismatch.memberID): cached \(mismatch.cached), ledger says \(mismatch.ledger)")
             }
         }
+        if !report.bankCards.isEmpty {
+            lines.append("bank cards: \(report.bankCards.count) bank card number(s) stored as cards (run `loyaltyd db migrate` to block and mask them):")
+            for card in report.bankCards {
+                lines.append("  \(card.masked) of member \(card.memberID)")
+            }
+        }
         lines.append(report.isClean ? "result: clean" : "result: PROBLEMS FOUND")
         return lines.joined(separator: "\n")
     }
@@ -31,6 +37,9 @@ enum VerifyReportFormat {
                     ("cached", .integer(mismatch.cached.value)),
                     ("ledger", .integer(mismatch.ledger.value)),
                 ])
+            })),
+            ("bank_cards", .array(report.bankCards.map { card in
+                .object([("card", .string(card.masked)), ("member_id", .string(card.memberID))])
             })),
         ]))
     }

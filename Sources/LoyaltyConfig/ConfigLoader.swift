@@ -1,7 +1,6 @@
 import Foundation
 import CardDecoding
 import LoyaltyDomain
-import USBReaders
 import Yams
 
 /// Reads and checks a configuration file. Errors name the file, the line and the key path.

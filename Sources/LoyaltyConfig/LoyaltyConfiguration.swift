@@ -1,6 +1,5 @@
 import CardDecoding
 import LoyaltyDomain
-import USBReaders
 
 /// The daemon's checked configuration. Every value here has passed validation; see
 /// config/loyaltyd.yaml for what each option means.

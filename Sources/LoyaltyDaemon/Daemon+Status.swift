@@ -1,3 +1,4 @@
+import LoyaltyDomain
 import LoyaltyConfig
 import LoyaltyStore
 import TillProtocol

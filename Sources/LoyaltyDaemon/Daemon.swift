@@ -1,3 +1,4 @@
+import LoyaltyDomain
 import Logging
 import LoyaltyConfig
 import LoyaltyStore

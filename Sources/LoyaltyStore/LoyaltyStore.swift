@@ -1,6 +1,12 @@
 import GRDB
 import LoyaltyDomain
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The daemon's SQLite database: members, carriers, purchases, the append-only ledger and the
 /// event log, in one file in WAL mode with `synchronous=FULL`, so a commit acknowledged to a till
 /// survives a power cut.
@@ -13,9 +19,14 @@ public final class LoyaltyStore: Sendable {
     let ids: GlobalIDGenerator
     let commits: GroupCommitQueue
 
-    /// Opens (creating if needed) and migrates the database at `path`.
-    /// - Parameter storeID: this store's id from the config; prefixes every id the store creates.
-    public init(path: String, storeID: String, migrate: Bool = true) throws {
+    /// Opens and migrates the database at `path`.
+    /// - Parameters:
+    ///   - storeID: this store's id from the config; prefixes every id the store creates.
+    ///   - createIfMissing: only the daemon and `db migrate` create a database; every other command
+    ///     refuses a path that does not exist (``DatabaseMissing``), so a mistyped `--database`
+    ///     never leaves an empty file behind.
+    public init(path: String, storeID: String, migrate: Bool = true, createIfMissing: Bool = true) throws {
+        if !createIfMissing, access(path, F_OK) != 0 { throw DatabaseMissing(path: path) }
         self.path = path
         self.ids = GlobalIDGenerator(storeID: storeID)
         pool = try Self.openDatabase(path: path)
@@ -115,6 +126,15 @@ public final class LoyaltyStore: Sendable {
     public func close() throws {
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
+    }
+}
+
+/// A command that works on an existing database was given a path with no file.
+public struct DatabaseMissing: Error, Sendable, CustomStringConvertible {
+    public var path: String
+
+    public var description: String {
+        "the database \(path) does not exist: check --database or database.path (the daemon creates it when it first starts; `loyaltyd db migrate` creates it too)"
     }
 }
 

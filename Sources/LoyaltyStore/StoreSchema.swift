@@ -1,4 +1,5 @@
 import GRDB
+import LoyaltyDomain
 
 /// The database schema, created and upgraded by numbered migrations. A migration, once
 /// released, is never edited: changes come as the next number.
@@ -201,6 +202,12 @@ enum StoreSchema {
                 CREATE INDEX purchases_at ON purchases(at_ms);
                 CREATE INDEX ledger_at ON ledger(at_ms);
                 """)
+        }
+        migrator.registerMigration("004-no-bank-cards-at-rest") { db in
+            // Versions before the domain refused them stored bank card tracks given by `member add`,
+            // `card link` or `member import`: block them and keep only a masked marker.
+            let now = WallClock.system.now()
+            try LoyaltyStore.maskBankCardsAtRest(db, nowMilliseconds: now, eventID: "migration-004-\(now)")
         }
         return migrator
     }

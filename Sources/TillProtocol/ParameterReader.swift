@@ -1,4 +1,3 @@
-import CardDecoding
 import LoyaltyDomain
 
 /// Reads a method's named parameters with messages a till developer can act on
@@ -48,6 +47,33 @@ public struct ParameterReader {
         return text
     }
 
+    /// An identifier (`till_id`, `sku`, …), checked by the domain's ``TextCheck``: a refusal names
+    /// the field as the till sent it (`lines[2].sku: holds the control character U+001B; …`).
+    public func optionalIdentifier(_ key: String, _ field: IdentifierField) throws(RPCError) -> String? {
+        guard let text = try optionalString(key, maxLength: .max) else { return nil }
+        do {
+            return try TextCheck.identifier(text, field)
+        } catch {
+            throw .invalidParams(TextError(field: path + key, problem: error.problem).description)
+        }
+    }
+
+    /// A required identifier; see ``optionalIdentifier(_:_:)``.
+    public func identifier(_ key: String, _ field: IdentifierField) throws(RPCError) -> String {
+        guard let text = try optionalIdentifier(key, field) else { throw .invalidParams("\(path)\(key) is required") }
+        return text
+    }
+
+    /// Free text such as a name: printable, at most `maximumBytes`; `""` is the same as absent.
+    public func optionalFreeText(_ key: String, maximumBytes: Int) throws(RPCError) -> String? {
+        guard let text = try optionalString(key, maxLength: .max) else { return nil }
+        do {
+            return try TextCheck.freeText(text, field: path + key, maximumBytes: maximumBytes)
+        } catch {
+            throw .invalidParams(error.description)
+        }
+    }
+
     public func optionalBool(_ key: String) throws(RPCError) -> Bool? {
         guard let found = value(key) else { return nil }
         guard case .bool(let flag) = found else { throw wrong(key, "true or false", found) }
@@ -90,20 +116,7 @@ public struct ParameterReader {
             throw .invalidParams("\(path)\(key).kind: \"\(kindText)\" is not one of \(names)")
         }
         do {
-            let carrier = try Carrier(kind: kind, value: try reader.string("value", maxLength: 128))
-            // A bank card swiped into the till's own reader and sent on: refused without echoing
-            // it, so its number is never stored, logged or sent back.
-            if kind != .uid, MagneticTrack.looksLikeTrackData(carrier.value) {
-                let tracks = MagneticTrack.tracks(inTypedText: carrier.value)
-                if case .bankCard = MagneticTrack.classify(track1: tracks.track1, track2: tracks.track2, track3: tracks.track3) {
-                    throw RPCError.invalidParams("\(path)\(key): a bank card cannot identify a member; it was not kept")
-                }
-            }
-            return carrier
-        } catch let error as CarrierError {
-            throw .invalidParams("\(path)\(key): \(error)")
-        } catch let error as RPCError {
-            throw error
+            return try Carrier(kind: kind, value: try reader.string("value", maxLength: Carrier.maximumLength))
         } catch {
             throw .invalidParams("\(path)\(key): \(error)")
         }

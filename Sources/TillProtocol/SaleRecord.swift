@@ -25,6 +25,6 @@ extension TillCall {
             throw .invalidParams("total: \(limits.currency.format(total)) is above the configured maximum of \(limits.currency.format(limits.maximumTotal))")
         }
         return SaleRecord(
-            tillID: try reader.string("till_id", maxLength: 64), transactionID: try reader.string("transaction_id", maxLength: 128), total: total)
+            tillID: try reader.identifier("till_id", .tillID), transactionID: try reader.identifier("transaction_id", .transactionID), total: total)
     }
 }

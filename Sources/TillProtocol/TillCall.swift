@@ -50,7 +50,7 @@ public enum TillCall: Sendable, Hashable {
             return .commit(try purchase(request.params, limits: limits))
         case "purchase.void":
             let reader = try ParameterReader(request.params, allowed: ["till_id", "transaction_id"])
-            return .void(tillID: try reader.string("till_id", maxLength: 64), transactionID: try reader.string("transaction_id", maxLength: 128))
+            return .void(tillID: try reader.identifier("till_id", .tillID), transactionID: try reader.identifier("transaction_id", .transactionID))
         case "purchase.refund":
             let reader = try ParameterReader(request.params, allowed: ["till_id", "transaction_id", "refund_id", "amount", "lines"])
             let amount = try reader.optionalMoney("amount", currency: limits.currency)
@@ -60,19 +60,21 @@ public enum TillCall: Sendable, Hashable {
                 let line = try ParameterReader(element, allowed: ["sku", "amount"], path: "lines[\(position)].")
                 let lineAmount = try line.optionalMoney("amount", currency: limits.currency)
                 if let lineAmount, lineAmount.minorUnits <= 0 { throw .invalidParams("lines[\(position)].amount: must be greater than zero") }
-                lines.append(.init(sku: try line.string("sku", maxLength: 64), amount: lineAmount))
+                lines.append(.init(sku: try line.identifier("sku", .sku), amount: lineAmount))
             }
             if amount != nil, !lines.isEmpty { throw .invalidParams("give amount or lines, not both") }
             if reader.has("lines"), lines.isEmpty { throw .invalidParams("lines: list at least one line (leave lines out to refund all)") }
             return .refund(RefundRequest(
-                tillID: try reader.string("till_id", maxLength: 64),
-                transactionID: try reader.string("transaction_id", maxLength: 128),
-                refundID: try reader.string("refund_id", maxLength: 128),
+                tillID: try reader.identifier("till_id", .tillID),
+                transactionID: try reader.identifier("transaction_id", .transactionID),
+                refundID: try reader.identifier("refund_id", .refundID),
                 amount: amount, lines: lines))
         case "events.subscribe":
             let reader = try ParameterReader(request.params, allowed: ["till_id"])
-            let lane = try reader.optionalString("till_id", maxLength: 64)
-            if lane?.isEmpty == true { throw .invalidParams("till_id must not be empty (leave it out to receive every lane)") }
+            if case .string("")? = request.params?["till_id"] {
+                throw .invalidParams("till_id must not be empty (leave it out to receive every lane)")
+            }
+            let lane = try reader.optionalIdentifier("till_id", .tillID)
             return .subscribe(tillID: lane)
         case "sale.record":
             return .recordSale(try saleRecord(request.params, limits: limits))
@@ -89,7 +91,7 @@ public enum TillCall: Sendable, Hashable {
                 : "give exactly one of card or member_id")
         }
         if let card = try reader.optionalCarrier("card") { return .carrier(card) }
-        if let memberID = try reader.optionalString("member_id", maxLength: 128) { return .id(memberID) }
+        if let memberID = try reader.optionalIdentifier("member_id", .memberID) { return .id(memberID) }
         let phone = try reader.string("phone", maxLength: 32)
         do {
             return .phone(try PhoneNumber.normalise(phone))
@@ -117,7 +119,7 @@ public enum TillCall: Sendable, Hashable {
             throw .invalidParams("birthday: expected a date as YYYY-MM-DD, got \"\(birthday)\"")
         }
         let consent = try reader.optionalBool("consent") ?? false
-        let name = try reader.optionalString("name", maxLength: 200)
+        let name = try reader.optionalFreeText("name", maximumBytes: 200)
         if !consent, name != nil || phone != nil || birthday != nil {
             throw .invalidParams("name, phone and birthday are stored only with consent: set \"consent\": true")
         }
@@ -145,7 +147,7 @@ public enum TillCall: Sendable, Hashable {
             let amount = try line.money("amount", currency: limits.currency)
             guard amount >= .zero else { throw .invalidParams("lines[\(position)].amount: must not be negative") }
             lines.append(ReceiptLine(
-                sku: try line.string("sku", maxLength: 64), category: try line.optionalString("category", maxLength: 64),
+                sku: try line.identifier("sku", .sku), category: try line.optionalIdentifier("category", .category),
                 quantity: quantity, amount: amount))
         }
         if !lines.isEmpty {
@@ -159,11 +161,11 @@ public enum TillCall: Sendable, Hashable {
             let reward = try ParameterReader(element, allowed: ["sku", "quantity"], path: "rewards[\(position)].")
             let quantity = try reward.optionalPoints("quantity")?.value ?? 1
             guard (1...100).contains(quantity) else { throw .invalidParams("rewards[\(position)].quantity: must be 1 to 100") }
-            rewards.append(RewardRequest(sku: try reward.string("sku", maxLength: 64), quantity: quantity))
+            rewards.append(RewardRequest(sku: try reward.identifier("sku", .sku), quantity: quantity))
         }
         return PurchaseRequest(
-            tillID: try reader.string("till_id", maxLength: 64),
-            transactionID: try reader.string("transaction_id", maxLength: 128),
+            tillID: try reader.identifier("till_id", .tillID),
+            transactionID: try reader.identifier("transaction_id", .transactionID),
             member: member, total: total, lines: lines,
             redeemPoints: try reader.optionalPoints("redeem_points") ?? .zero, rewards: rewards)
     }

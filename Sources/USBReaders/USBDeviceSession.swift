@@ -1,4 +1,5 @@
 import CardDecoding
+import LoyaltyDomain
 import CLibUSB
 import Foundation
 

@@ -1,3 +1,4 @@
+import CardDecoding
 import CLibUSB
 import Foundation
 import Logging

@@ -1,4 +1,5 @@
 import CardDecoding
+import LoyaltyDomain
 
 /// How fast the USB readers' decoders run: far beyond any reader, which sends a few hundred
 /// reports a second at most.

@@ -1,4 +1,5 @@
 import CardDecoding
+import LoyaltyDomain
 import Testing
 
 @Suite struct MagneticTrackTests {

@@ -54,20 +54,18 @@ struct MemberCSV {
                 do { phone = try PhoneNumber.normalise(text) } catch { return .failure(.row("phone: \(error)")) }
             }
         }
-        let name = value("name")
-        if let name {
-            guard name.utf8.count <= 200 else { return .failure(.row("name: longer than 200 bytes")) }
-            // Control characters (Unicode category Cc): U+0000–U+001F and U+007F–U+009F.
-            guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
-                return .failure(.row("name: holds a control character such as a line break"))
-            }
+        let name: String?
+        let group: String?
+        let groupKey: String?
+        do {
+            name = try value("name").flatMap { text throws(TextError) in try TextCheck.freeText(text, field: "name") }
+            group = try value("group").map { text throws(TextError) in try TextCheck.identifier(text, .group) }
+            groupKey = try value("member_id").map { text throws(TextError) in try TextCheck.identifier(text, .memberID) }
+        } catch {
+            return .failure(.row(error.description))
         }
         let birthday = value("birthday")
         if let birthday, !CalendarDate.isValid(birthday) { return .failure(.row("birthday: expected a date as YYYY-MM-DD")) }
-        let group = value("group")
-        if let group, group.utf8.count > 64 { return .failure(.row("group: longer than 64 bytes")) }
-        let groupKey = value("member_id")
-        if let groupKey, groupKey.utf8.count > 128 { return .failure(.row("member_id: longer than 128 bytes")) }
         guard card != nil || phone != nil else { return .failure(.row("give a card or a phone")) }
         if !consent, name != nil || phone != nil || birthday != nil {
             return .failure(.row("name, phone and birthday are stored only with consent: pass --consent if the members on this list agreed"))

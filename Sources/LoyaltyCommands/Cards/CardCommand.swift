@@ -1,5 +1,4 @@
 import ArgumentParser
-import LoyaltyDaemon
 import LoyaltyDomain
 import LoyaltyStore
 
@@ -19,8 +18,13 @@ struct CardCommand: AsyncParsableCommand {
 
     /// The card a subcommand acts on.
     struct CardOption: ParsableArguments {
-        @Option(help: ArgumentHelp("The card: \(CarrierArgument.help).", valueName: "kind:value"), transform: CarrierArgument.parse)
-        var card: Carrier
+        @Option(name: .customLong("card"), help: ArgumentHelp("The card: \(CarrierArgument.help).", valueName: "kind:value"))
+        var argument: CardArgument
+
+        func validate() throws { _ = try argument.carrier() }
+
+        /// The card; `validate()` has already refused a bad one.
+        var card: Carrier { get throws { try argument.carrier() } }
     }
 
     struct Link: AsyncParsableCommand {
@@ -36,11 +40,14 @@ struct CardCommand: AsyncParsableCommand {
         @Option(name: .customLong("member"), help: ArgumentHelp("The member's id.", valueName: "id")) var memberID: String
         @OptionGroup var options: CommonOptions
 
+        func validate() throws { _ = try TextArgument.identifier(memberID, .memberID, option: "--member") }
+
         func run() async throws {
+            let carrier = try card.card
             let store = try options.loadConfiguration().openCurrentStore()
             do {
-                let outcome = try await store.link(card.card, to: .id(memberID), nowMilliseconds: WallClock.system.now())
-                let text = CarrierArgument.text(card.card)
+                let outcome = try await store.link(carrier, to: .id(memberID), nowMilliseconds: WallClock.system.now())
+                let text = CarrierArgument.text(carrier)
                 print(outcome.linked ? "\(text) linked to member \(outcome.member)" : "\(text) was already linked to member \(outcome.member)")
             } catch {
                 throw failure(error)
@@ -58,10 +65,11 @@ struct CardCommand: AsyncParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
+            let carrier = try card.card
             let store = try options.loadConfiguration().openCurrentStore()
             do {
-                let member = try await store.unlink(card.card, nowMilliseconds: WallClock.system.now())
-                print("\(CarrierArgument.text(card.card)) unlinked from member \(member)")
+                let member = try await store.unlink(carrier, nowMilliseconds: WallClock.system.now())
+                print("\(CarrierArgument.text(carrier)) unlinked from member \(member)")
             } catch {
                 throw failure(error)
             }

@@ -57,6 +57,10 @@ struct Diagnostics {
             checks.append(report.mismatches.isEmpty
                 ? .pass("balances", "\(report.membersChecked) balance(s) equal the sum of their ledger")
                 : .fail("balances", "\(report.mismatches.count) cached balance(s) differ from the ledger", remedy: "loyaltyd db verify lists them; report it: the ledger is the truth"))
+            checks.append(report.bankCards.isEmpty
+                ? .pass("bank cards", "no bank card number stored")
+                : .fail("bank cards", "\(report.bankCards.count) bank card number(s) stored as cards: \(report.bankCards.prefix(3).map(\.masked).joined(separator: ", "))",
+                        remedy: "loyaltyd db migrate blocks them and keeps only a masked marker"))
         } catch {
             checks.append(.fail("integrity", "cannot read the database: \(error)", remedy: "stop the daemon and restore the latest backup"))
         }

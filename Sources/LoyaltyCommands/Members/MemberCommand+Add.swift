@@ -1,5 +1,4 @@
 import ArgumentParser
-import LoyaltyDaemon
 import LoyaltyDomain
 import LoyaltyStore
 import TillProtocol
@@ -16,8 +15,8 @@ extension MemberCommand {
                 """
         )
 
-        @Option(help: ArgumentHelp("The member's card: \(CarrierArgument.help).", valueName: "kind:value"), transform: CarrierArgument.parse)
-        var card: Carrier?
+        @Option(help: ArgumentHelp("The member's card: \(CarrierArgument.help).", valueName: "kind:value"))
+        var card: CardArgument?
         @Option(help: ArgumentHelp("The member's name (needs --consent).", valueName: "name"))
         var name: String?
         @Option(help: ArgumentHelp("The member's phone (needs --consent); without --card the member is identified by it.", valueName: "phone"), transform: PhoneArgument.parse)
@@ -32,20 +31,24 @@ extension MemberCommand {
 
         func validate() throws {
             guard card != nil || phone != nil else { throw ValidationError("give --card, or --phone to identify the member by") }
-            if let name, name.isEmpty || name.utf8.count > 200 { throw ValidationError("--name: 1 to 200 bytes") }
+            _ = try card?.carrier()
+            if let name { _ = try TextArgument.freeText(name, option: "--name") }
             if let birthday, !CalendarDate.isValid(birthday) { throw ValidationError("--birthday: expected a date as YYYY-MM-DD") }
-            if let group, group.isEmpty || group.utf8.count > 64 { throw ValidationError("--group: 1 to 64 bytes") }
-            if !consent, name != nil || phone != nil || birthday != nil {
+            if let group { _ = try TextArgument.identifier(group, .group, option: "--group") }
+            if !consent, givenName != nil || phone != nil || birthday != nil {
                 throw ValidationError("name, phone and birthday are stored only with consent: add --consent once the member agreed")
             }
         }
 
+        /// The name, `nil` when absent or given as `""` (an empty name is no name).
+        private var givenName: String? { name.flatMap { try? TextArgument.freeText($0, option: "--name") } }
+
         func run() async throws {
             let store = try options.loadConfiguration().openCurrentStore()
             let now = WallClock.system.now()
-            let carrier = try card ?? Carrier(kind: .phone, value: phone ?? "")
+            let carrier = try card?.carrier() ?? Carrier(kind: .phone, value: phone ?? "")
             let enrolment = Enrolment(
-                carrier: carrier, name: name, phone: phone, birthday: birthday, consentAtMilliseconds: consent ? now : nil)
+                carrier: carrier, name: givenName, phone: phone, birthday: birthday, consentAtMilliseconds: consent ? now : nil)
             let id: MemberID
             do {
                 id = try await store.addMember(enrolment, group: group, nowMilliseconds: now)

@@ -18,8 +18,8 @@ extension MemberCommand {
         @Option(help: ArgumentHelp("A part of the name.", valueName: "text")) var name: String?
         @Option(help: ArgumentHelp("The phone, as a card or as contact data.", valueName: "phone"), transform: PhoneArgument.parse)
         var phone: String?
-        @Option(help: ArgumentHelp("A card: \(CarrierArgument.help).", valueName: "kind:value"), transform: CarrierArgument.parse)
-        var card: Carrier?
+        @Option(help: ArgumentHelp("A card: \(CarrierArgument.help).", valueName: "kind:value"))
+        var card: CardArgument?
         @Option(help: ArgumentHelp("Birthday as YYYY-MM-DD.", valueName: "date")) var birthday: String?
         @Option(help: ArgumentHelp("The member's group.", valueName: "group")) var group: String?
         @Option(help: ArgumentHelp("At most this many members.", valueName: "count")) var limit = 20
@@ -30,16 +30,19 @@ extension MemberCommand {
             guard name != nil || phone != nil || card != nil || birthday != nil || group != nil else {
                 throw ValidationError("give at least one of --name, --phone, --card, --birthday or --group")
             }
-            if let name, name.isEmpty { throw ValidationError("--name must not be empty") }
+            if let name, try TextArgument.freeText(name, option: "--name") == nil { throw ValidationError("--name must not be empty") }
+            _ = try card?.carrier()
+            if let group { _ = try TextArgument.identifier(group, .group, option: "--group") }
             guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
         }
 
         func run() async throws {
             let store = try options.loadConfiguration().openCurrentStore()
             let members: [MemberDetail]
+            let carrier = try card?.carrier()
             do {
                 members = try await store.findMembers(
-                    MemberQuery(nameContains: name, phone: phone, carrier: card, birthday: birthday, group: group), limit: limit)
+                    MemberQuery(nameContains: name, phone: phone, carrier: carrier, birthday: birthday, group: group), limit: limit)
             } catch {
                 throw failure(error)
             }

@@ -1,6 +1,6 @@
+import LoyaltyDomain
 import ArgumentParser
 import Foundation
-import LoyaltyDaemon
 import LoyaltyStore
 import Synchronization
 import TillProtocol

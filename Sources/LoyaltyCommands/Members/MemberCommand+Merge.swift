@@ -1,5 +1,5 @@
+import LoyaltyDomain
 import ArgumentParser
-import LoyaltyDaemon
 import LoyaltyStore
 import TillProtocol
 
@@ -24,12 +24,15 @@ extension MemberCommand {
         @Flag(help: "Print the outcome as one JSON object.") var json = false
         @OptionGroup var options: CommonOptions
 
+        func validate() throws { _ = try TextArgument.identifier(into, .memberID, option: "--into") }
+
         func run() async throws {
             let settings = try options.loadConfiguration()
             let store = try settings.openCurrentStore()
             let outcome: MergeOutcome
+            let reference = try member.reference
             do {
-                let merged = try await store.memberDetail(member.reference, ledgerLimit: 0).id
+                let merged = try await store.memberDetail(reference, ledgerLimit: 0).id
                 outcome = try await store.merge(
                     merged, into: into, rulesVersion: settings.program.version, nowMilliseconds: WallClock.system.now())
             } catch {

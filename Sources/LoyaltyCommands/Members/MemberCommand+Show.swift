@@ -19,8 +19,9 @@ extension MemberCommand {
         func run() async throws {
             let store = try options.loadConfiguration().openCurrentStore()
             let detail: MemberDetail
+            let reference = try member.reference
             do {
-                detail = try await store.memberDetail(member.reference, ledgerLimit: max(0, ledger))
+                detail = try await store.memberDetail(reference, ledgerLimit: max(0, ledger))
             } catch {
                 throw failure(error)
             }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import LoyaltyDaemon
 import LoyaltyDomain
 import LoyaltyStore
 

@@ -55,18 +55,20 @@ struct TillOptions: ParsableArguments {
 
 /// The member a till request names: a card (a `phone:` card is sent as the `phone` parameter) or a member id.
 struct TillMemberOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The card presented: \(CarrierArgument.help).", valueName: "kind:value"), transform: CarrierArgument.parse)
-    var card: Carrier?
+    @Option(help: ArgumentHelp("The card presented: \(CarrierArgument.help).", valueName: "kind:value"))
+    var card: CardArgument?
 
     @Option(name: .customLong("member"), help: ArgumentHelp("The member's id (member_id).", valueName: "id"))
     var memberID: String?
 
     func validate() throws {
         guard (card == nil) != (memberID == nil) else { throw ValidationError("name the member with exactly one of --card or --member") }
+        _ = try card?.carrier()
+        if let memberID { _ = try TextArgument.identifier(memberID, .memberID, option: "--member") }
     }
 
     var params: [(String, JSONValue)] {
-        if let card {
+        if let card = try? card?.carrier() {
             if card.kind == .phone { return [("phone", .string(card.value))] }
             return [("card", .object([("kind", .string(card.kind.rawValue)), ("value", .string(card.value))]))]
         }
@@ -81,6 +83,11 @@ struct TillTransactionOptions: ParsableArguments {
 
     @Option(name: .customLong("transaction"), help: ArgumentHelp("The receipt's id on this till (transaction_id).", valueName: "id"))
     var transactionID: String
+
+    func validate() throws {
+        _ = try TextArgument.identifier(tillID, .tillID, option: "--till")
+        _ = try TextArgument.identifier(transactionID, .transactionID, option: "--transaction")
+    }
 
     var params: [(String, JSONValue)] { [("till_id", .string(tillID)), ("transaction_id", .string(transactionID))] }
 }

@@ -1,5 +1,3 @@
-import LoyaltyDomain
-
 /// What a magnetic stripe swipe was, decided once at the decoder so that a bank card's number
 /// never travels further than this file.
 public enum SwipedCard: Sendable, Hashable {
@@ -79,6 +77,18 @@ public enum MagneticTrack {
         if text.contains("^") { return true }
         let parts = text.split(separator: "=", maxSplits: 1)
         return parts.count == 2 && parts[0].count >= 6 && parts[0].allSatisfy(\.isASCIIDigit) && parts[1].prefix(4).allSatisfy(\.isASCIIDigit)
+    }
+
+    /// The last four digits when `text` (typed by a keyboard-mode reader, or sent or typed as a card
+    /// value) is a payment card's stripe data; `nil` for anything else. The one recognition every
+    /// door uses: ``Carrier`` refuses such a value, whichever path it came by.
+    public static func paymentCardLastFour(inTypedText text: String) -> String? {
+        guard looksLikeTrackData(text) else { return nil }
+        let tracks = tracks(inTypedText: text)
+        guard case .bankCard(let lastFour) = classify(track1: tracks.track1, track2: tracks.track2, track3: tracks.track3) else {
+            return nil
+        }
+        return lastFour
     }
 
     /// Splits keyboard-wedge text into its tracks by their start sentinels (`%` track 1, `;` track 2,

@@ -15,8 +15,15 @@ public struct Carrier: Sendable, Hashable, CustomStringConvertible {
     public let kind: CarrierKind
     public let value: String
 
+    /// The longest carrier value accepted, in bytes (a QR code or a full track fits).
+    public static let maximumLength = IdentifierField.carrierValue.maximumBytes
+
     /// Normalises and checks a carrier: UIDs become uppercase hex without separators,
     /// phones become `+` and digits, barcodes and tracks are kept as printable ASCII.
+    ///
+    /// This is the only way to make a carrier, so every door (till, readers, technician commands,
+    /// member import, chain sync) refuses the same values. A bank card's stripe data, as a track or
+    /// typed as a barcode, is refused with its last four digits at most: it is never stored.
     public init(kind: CarrierKind, value raw: String) throws(CarrierError) {
         self.kind = kind
         switch kind {
@@ -29,9 +36,12 @@ public struct Carrier: Sendable, Hashable, CustomStringConvertible {
         case .phone:
             value = try PhoneNumber.normalise(raw)
         case .track, .barcode:
-            guard (1...128).contains(raw.utf8.count),
+            guard (1...Self.maximumLength).contains(raw.utf8.count),
                   raw.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F })
-            else { throw .invalid(kind, "expected 1 to 128 printable ASCII characters") }
+            else { throw .invalid(kind, "expected 1 to \(Self.maximumLength) printable ASCII characters") }
+            if let lastFour = MagneticTrack.paymentCardLastFour(inTypedText: raw) {
+                throw .bankCard(lastFour: lastFour)
+            }
             value = raw
         }
     }
@@ -50,10 +60,13 @@ public struct Carrier: Sendable, Hashable, CustomStringConvertible {
 /// A carrier that could not be accepted.
 public enum CarrierError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(CarrierKind, String)
+    /// A payment card's stripe data: only its last four digits are kept, for the cashier.
+    case bankCard(lastFour: String)
 
     public var description: String {
         switch self {
         case .invalid(let kind, let why): "invalid \(kind.rawValue) carrier: \(why)"
+        case .bankCard(let lastFour): "a bank card ending \(lastFour) cannot identify a member; it was not kept"
         }
     }
 }
