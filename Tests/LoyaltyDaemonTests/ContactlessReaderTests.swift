@@ -178,6 +178,11 @@ import TillProtocol
             (try? till.result("status")["reader_services"]?["contactless"]?["state"]) == "degraded"
         })
         #expect(try till.result("status")["store_id"] == "test-store", "tills are still served")
+        // The reason names the PC/SC error as pcsc-lite spells it (docs/protocol.md §4.1, §5.5).
+        let reason = try till.result("status")["reader_services"]?["contactless"]?["reason"]
+        guard case .string(let text)? = reason else { Issue.record("no reason: \(String(describing: reason))"); return }
+        #expect(text.contains("SCARD_") && !text.contains("0x"), "\(text)")
+        print("figures[pcscd-killed] status reason: \(text)")
         try pcsc.start()
         let back = Date()
         let card = try VirtualCard(reader: 0, uid: Self.anna)

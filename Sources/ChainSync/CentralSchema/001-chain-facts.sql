@@ -133,9 +133,9 @@ COMMENT ON COLUMN loyalty_chain.facts.store_id IS 'The pushing box''s store, fro
 COMMENT ON COLUMN loyalty_chain.facts.box_id IS 'The pushing box, from session_user via boxes (not from the body).';
 COMMENT ON COLUMN loyalty_chain.facts.box_time_ms IS 'at_ms as the box sent it: the box''s clock, which may be off.';
 COMMENT ON COLUMN loyalty_chain.facts.received_at IS 'Central time of the pushing transaction.';
-CREATE INDEX IF NOT EXISTS facts_unsequenced ON loyalty_chain.facts (fact_id) WHERE seq IS NULL;
+-- Few indexes: each is written twice per fact (insert, then the commit-time numbering).
+-- facts_seq_key (the UNIQUE on seq) also finds the unnumbered rows (seq IS NULL) at commit.
 CREATE INDEX IF NOT EXISTS facts_member ON loyalty_chain.facts (member_id, seq) WHERE member_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS facts_kind_time ON loyalty_chain.facts (kind, box_time_ms);
 
 -- Refused facts, for technicians; the box's queue moves on.
 CREATE TABLE IF NOT EXISTS loyalty_chain.quarantine (
@@ -156,25 +156,24 @@ COMMENT ON TABLE loyalty_chain.quarantine IS
 COMMENT ON COLUMN loyalty_chain.quarantine.reason IS
     'not_an_object | bad_id | unknown_kind | bad_member_id | missing_member_id | bad_at_ms | bad_body | foreign_store | foreign_box | bad_ledger | bad_purchase | bad_refund';
 
--- Append-only: the only change allowed is the commit-time numbering (seq NULL -> value).
+-- Append-only: the only change allowed is the commit-time numbering (seq NULL -> value). Column
+-- triggers cost nothing on that numbering, which sets seq only. A migration adding a column to
+-- facts must add it to the column list of facts_append_only.
 CREATE OR REPLACE FUNCTION loyalty_chain.facts_append_only() RETURNS trigger
 LANGUAGE plpgsql SET search_path = loyalty_chain, pg_temp AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND NEW.seq IS NOT NULL
-        AND NEW.fact_id = OLD.fact_id AND NEW.kind = OLD.kind
-        AND NEW.member_id IS NOT DISTINCT FROM OLD.member_id
-        AND NEW.store_id = OLD.store_id AND NEW.box_id = OLD.box_id
-        AND NEW.box_time_ms = OLD.box_time_ms AND NEW.received_at = OLD.received_at
-        AND NEW.body = OLD.body THEN
-        RETURN NEW;
-    END IF;
     RAISE EXCEPTION 'loyalty_chain.facts is append-only (% refused)', TG_OP
         USING ERRCODE = 'restrict_violation';
 END
 $$;
 DROP TRIGGER IF EXISTS facts_append_only ON loyalty_chain.facts;
-CREATE TRIGGER facts_append_only BEFORE UPDATE OR DELETE ON loyalty_chain.facts
-    FOR EACH ROW EXECUTE FUNCTION loyalty_chain.facts_append_only();
+CREATE TRIGGER facts_append_only
+    BEFORE UPDATE OF fact_id, kind, member_id, store_id, box_id, body, box_time_ms, received_at OR DELETE
+    ON loyalty_chain.facts FOR EACH ROW EXECUTE FUNCTION loyalty_chain.facts_append_only();
+DROP TRIGGER IF EXISTS facts_seq_once ON loyalty_chain.facts;
+CREATE TRIGGER facts_seq_once BEFORE UPDATE OF seq ON loyalty_chain.facts
+    FOR EACH ROW WHEN (OLD.seq IS NOT NULL OR NEW.seq IS NULL)
+    EXECUTE FUNCTION loyalty_chain.facts_append_only();
 DROP TRIGGER IF EXISTS facts_no_truncate ON loyalty_chain.facts;
 CREATE TRIGGER facts_no_truncate BEFORE TRUNCATE ON loyalty_chain.facts
     FOR EACH STATEMENT EXECUTE FUNCTION loyalty_chain.facts_append_only();
@@ -182,21 +181,18 @@ CREATE TRIGGER facts_no_truncate BEFORE TRUNCATE ON loyalty_chain.facts
 -- The commit-time numbering (see THE COMMIT-ORDER INVARIANT above). Deferred triggers fire at
 -- COMMIT, after the SECURITY DEFINER push_v1 returned, as the calling box role: this function is
 -- SECURITY DEFINER itself so it may lock the gate and update facts. The first firing in a
--- transaction numbers all of the transaction's rows (the only rows with seq NULL it can see);
--- the following firings find their row numbered and return at once.
+-- transaction numbers all of the transaction's rows (the only rows with seq NULL it can see:
+-- other transactions' unnumbered rows are uncommitted, so invisible); the following firings find
+-- their row numbered (one primary-key lookup) and return. Within one transaction, seq follows the
+-- order of the seq index's NULL entries (in practice, insertion order); nothing relies on it.
 CREATE OR REPLACE FUNCTION loyalty_chain.facts_assign_seq() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = loyalty_chain, pg_temp AS $$
 BEGIN
-    PERFORM 1 FROM loyalty_chain.facts f WHERE f.fact_id = NEW.fact_id AND f.seq IS NULL;
-    IF NOT FOUND THEN
+    IF (SELECT f.seq FROM loyalty_chain.facts f WHERE f.fact_id = NEW.fact_id) IS NOT NULL THEN
         RETURN NULL;
     END IF;
     LOCK TABLE loyalty_chain.seq_gate IN EXCLUSIVE MODE;
-    UPDATE loyalty_chain.facts f SET seq = n.seq
-    FROM (SELECT u.fact_id, nextval('loyalty_chain.fact_seq') AS seq
-          FROM (SELECT fact_id FROM loyalty_chain.facts
-                WHERE seq IS NULL ORDER BY box_time_ms, fact_id) u) n
-    WHERE f.fact_id = n.fact_id AND f.seq IS NULL;
+    UPDATE loyalty_chain.facts SET seq = nextval('loyalty_chain.fact_seq') WHERE seq IS NULL;
     RETURN NULL;
 END
 $$;
@@ -224,14 +220,15 @@ END
 $$;
 
 -- Why a pushed element is refused, or NULL when it is acceptable (reasons: see quarantine.reason).
-CREATE OR REPLACE FUNCTION loyalty_chain.fact_problem(f jsonb, box text, store text) RETURNS text
-LANGUAGE sql STABLE SET search_path = loyalty_chain, pg_temp AS $$
+-- kinds: the known kinds (fact_kinds). A plain SQL expression (no SET, no table) so the planner
+-- inlines it into push_v1's statement; it names only pg_catalog objects.
+CREATE OR REPLACE FUNCTION loyalty_chain.fact_problem(f jsonb, box text, store text, kinds text[])
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
         WHEN jsonb_typeof(f) IS DISTINCT FROM 'object' THEN 'not_an_object'
         WHEN jsonb_typeof(f->'id') IS DISTINCT FROM 'string' OR length(f->>'id') NOT BETWEEN 1 AND 200
             THEN 'bad_id'
-        WHEN jsonb_typeof(f->'kind') IS DISTINCT FROM 'string'
-            OR NOT EXISTS (SELECT 1 FROM loyalty_chain.fact_kinds k WHERE k.kind = f->>'kind')
+        WHEN jsonb_typeof(f->'kind') IS DISTINCT FROM 'string' OR NOT (f->>'kind' = ANY (kinds))
             THEN 'unknown_kind'
         WHEN coalesce(jsonb_typeof(f->'member_id'), 'null') NOT IN ('string', 'null')
             OR length(f->>'member_id') > 200 THEN 'bad_member_id'
@@ -269,6 +266,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = loyalty_chain, pg_temp AS $$
 DECLARE
     batch constant jsonb := push_v1.facts;
     me loyalty_chain.boxes;
+    kinds text[];
     refused jsonb;
     acceptable bigint;
     inserted bigint;
@@ -280,35 +278,35 @@ BEGIN
     IF jsonb_array_length(batch) > 10000 THEN
         RAISE EXCEPTION 'push_v1 takes at most 10000 facts at a time' USING ERRCODE = 'program_limit_exceeded';
     END IF;
+    kinds := ARRAY(SELECT k.kind FROM loyalty_chain.fact_kinds k);
 
-    SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.fact_id, 'reason', c.reason) ORDER BY c.pos)
-                        FILTER (WHERE c.reason IS NOT NULL), '[]'::jsonb),
-           count(*) FILTER (WHERE c.reason IS NULL)
-    INTO refused, acceptable
-    FROM (SELECT e.ordinality AS pos,
-                 CASE WHEN jsonb_typeof(e.value->'id') = 'string' THEN e.value->>'id' END AS fact_id,
-                 loyalty_chain.fact_problem(e.value, me.box_id, me.store_id) AS reason
-          FROM jsonb_array_elements(batch) WITH ORDINALITY e) c;
-
-    IF refused <> '[]'::jsonb THEN
+    -- One statement: each element is checked once; refused ones go to quarantine, the others are
+    -- inserted if absent (a duplicate, in the batch or centrally, is counted, not an error).
+    WITH c AS MATERIALIZED (
+        SELECT e.ordinality AS pos, e.value AS f,
+               CASE WHEN jsonb_typeof(e.value->'id') = 'string' THEN e.value->>'id' END AS fact_id,
+               loyalty_chain.fact_problem(e.value, me.box_id, me.store_id, kinds) AS reason
+        FROM jsonb_array_elements(batch) WITH ORDINALITY e),
+    q AS (
         INSERT INTO loyalty_chain.quarantine AS q (fact_id, box_id, store_id, reason, body)
-        SELECT DISTINCT ON (c.fact_id, c.reason) c.fact_id, me.box_id, me.store_id, c.reason, c.value
-        FROM (SELECT e.value,
-                     CASE WHEN jsonb_typeof(e.value->'id') = 'string' THEN e.value->>'id' END AS fact_id,
-                     loyalty_chain.fact_problem(e.value, me.box_id, me.store_id) AS reason
-              FROM jsonb_array_elements(batch) e) c
-        WHERE c.reason IS NOT NULL
+        SELECT DISTINCT ON (c.fact_id, c.reason) c.fact_id, me.box_id, me.store_id, c.reason, c.f
+        FROM c WHERE c.reason IS NOT NULL
+        ORDER BY c.fact_id, c.reason, c.pos DESC
         ON CONFLICT (box_id, fact_id, reason)
-            DO UPDATE SET attempts = q.attempts + 1, last_at = now(), body = EXCLUDED.body;
-    END IF;
-
-    INSERT INTO loyalty_chain.facts (fact_id, kind, member_id, store_id, box_id, body, box_time_ms)
-    SELECT e.value->>'id', e.value->>'kind', nullif(e.value->>'member_id', ''), me.store_id, me.box_id,
-           e.value->'body', (e.value->>'at_ms')::bigint
-    FROM jsonb_array_elements(batch) e
-    WHERE loyalty_chain.fact_problem(e.value, me.box_id, me.store_id) IS NULL
-    ON CONFLICT (fact_id) DO NOTHING;
-    GET DIAGNOSTICS inserted = ROW_COUNT;
+            DO UPDATE SET attempts = q.attempts + 1, last_at = now(), body = EXCLUDED.body),
+    ins AS (
+        INSERT INTO loyalty_chain.facts (fact_id, kind, member_id, store_id, box_id, body, box_time_ms)
+        SELECT c.fact_id, c.f->>'kind', nullif(c.f->>'member_id', ''), me.store_id, me.box_id,
+               c.f->'body', (c.f->>'at_ms')::bigint
+        FROM c WHERE c.reason IS NULL
+        ORDER BY c.pos
+        ON CONFLICT (fact_id) DO NOTHING
+        RETURNING 1)
+    SELECT (SELECT count(*) FROM ins),
+           (SELECT count(*) FROM c WHERE c.reason IS NULL),
+           coalesce((SELECT jsonb_agg(jsonb_build_object('id', c.fact_id, 'reason', c.reason) ORDER BY c.pos)
+                     FROM c WHERE c.reason IS NOT NULL), '[]'::jsonb)
+    INTO inserted, acceptable, refused;
 
     RETURN jsonb_build_object('inserted', inserted, 'duplicates', acceptable - inserted,
                               'quarantined', refused);
