@@ -123,10 +123,16 @@ struct ConfigNode {
     /// `categories` and `skus` of a rule or an exclusion.
     func lineSelector() throws(ConfigProblem) -> LineSelector {
         var selector = LineSelector()
-        for key in ["categories", "skus"] {
+        for (key, field) in [("categories", IdentifierField.category), ("skus", .sku)] {
             for item in try self[key].list() {
                 let value = try item.requiredText()
-                guard !value.isEmpty, value.utf8.count <= 64 else { throw item.problem("must be 1 to 64 characters") }
+                // The same check as a till's lines[i].sku and category: a value no till can send
+                // would make a rule that never matches.
+                do {
+                    _ = try TextCheck.identifier(value, field)
+                } catch {
+                    throw item.problem(error.description)
+                }
                 if key == "categories" { selector.categories.insert(value) } else { selector.skus.insert(value) }
             }
         }

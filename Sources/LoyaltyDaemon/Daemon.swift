@@ -60,7 +60,14 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
 
     let store: LoyaltyStore
     do {
-        store = try LoyaltyStore(path: settings.databasePath, storeID: settings.storeID)
+        store = try LoyaltyStore(path: settings.databasePath, storeID: settings.storeID, migrate: false)
+        let applied = try store.migrate()
+        if !applied.isEmpty {
+            logger.notice("database migrated", metadata: ["applied": "\(applied.joined(separator: ","))"])
+        }
+        if let masked = try store.bankCardsMaskedByMigration(), applied.contains(StoreSchema.bankCardMigration) {
+            logger.warning("bank card numbers found stored as cards: blocked, values replaced by a masked marker", metadata: ["count": "\(masked)"])
+        }
     } catch {
         throw StartupError(description: "cannot open the database \(settings.databasePath): \(error)")
     }

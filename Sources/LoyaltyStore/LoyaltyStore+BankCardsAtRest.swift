@@ -65,4 +65,12 @@ extension LoyaltyStore {
         let eventID = ids.next(milliseconds: nowMilliseconds)
         return try await write { db in try Self.maskBankCardsAtRest(db, nowMilliseconds: nowMilliseconds, eventID: eventID) }
     }
+
+    /// How many bank cards the migration that first looked for them masked, or `nil` when it found none.
+    public func bankCardsMaskedByMigration() throws -> Int? {
+        let detail = try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT detail FROM events WHERE id = ?", arguments: ["migration-\(StoreSchema.bankCardMigration)"])
+        }
+        return detail.flatMap { Int($0.dropFirst("count=".count).prefix { $0.isNumber }) }
+    }
 }

@@ -3,7 +3,10 @@ import LoyaltyDomain
 
 /// The database schema, created and upgraded by numbered migrations. A migration, once
 /// released, is never edited: changes come as the next number.
-enum StoreSchema {
+public enum StoreSchema {
+    /// The migration that blocks and masks bank card numbers stored as cards by earlier versions.
+    public static let bankCardMigration = "004-no-bank-cards-at-rest"
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("001-members-carriers-purchases-ledger-events") { db in
@@ -203,11 +206,11 @@ enum StoreSchema {
                 CREATE INDEX ledger_at ON ledger(at_ms);
                 """)
         }
-        migrator.registerMigration("004-no-bank-cards-at-rest") { db in
+        migrator.registerMigration(bankCardMigration) { db in
             // Versions before the domain refused them stored bank card tracks given by `member add`,
             // `card link` or `member import`: block them and keep only a masked marker.
             let now = WallClock.system.now()
-            try LoyaltyStore.maskBankCardsAtRest(db, nowMilliseconds: now, eventID: "migration-004-\(now)")
+            try LoyaltyStore.maskBankCardsAtRest(db, nowMilliseconds: now, eventID: "migration-\(bankCardMigration)")
         }
         return migrator
     }

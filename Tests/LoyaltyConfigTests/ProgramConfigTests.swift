@@ -50,6 +50,16 @@ import Testing
         #expect(problem("  rules:\n    - id: a\n      type: lottery\n").contains("unknown rule type \"lottery\""))
     }
 
+    /// SKUs and categories in the config are checked as a till's are: a value no till can send is
+    /// refused where it stands, not kept as a rule that never matches.
+    @Test func skusAndCategoriesAreCheckedAsTheTillsAre() {
+        #expect(problem("  rules:\n    - id: a\n      type: discount\n      percent: \"5\"\n      skus: [\"A\\u001B1\"]\n")
+            == "p.yaml:11: program.rules[0].skus[0]: sku: holds the control character U+001B; only printable text is accepted")
+        #expect(problem("  rules:\n    - id: a\n      type: discount\n      percent: \"5\"\n      categories: [\"\"]\n")
+            == "p.yaml:11: program.rules[0].categories[0]: category must not be empty")
+        #expect(problem("  rules:\n    - id: a\n      type: discount\n      percent: \"5\"\n      categories: [\"Getränke 🍺\"]\n") == "accepted")
+    }
+
     @Test func theRulesVersionFollowsEveryPolicy() throws {
         let base = try ConfigLoader.parse(head + "  rules: []\n", file: "p.yaml").program.version
         let expiring = try ConfigLoader.parse(head + "  points_expiry:\n    after_days: 30\n", file: "p.yaml").program.version

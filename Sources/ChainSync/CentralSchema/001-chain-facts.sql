@@ -37,11 +37,11 @@
 -- constraint trigger (facts_seq, INITIALLY DEFERRED) runs when the pushing transaction commits,
 -- takes the lock on seq_gate (EXCLUSIVE, self-conflicting), numbers every row of the transaction
 -- from the sequence fact_seq, and the lock is held until the transaction's COMMIT has become
--- visible (PostgreSQL releases locks only after that). So if seq(a) < seq(b), the transaction of a
--- was visible before the transaction of b took its numbers: any snapshot that sees b sees a.
+-- visible (PostgreSQL releases locks only after that). So if seq(a) < seq(b) and a, b come from
+-- different transactions, a's was visible before b's took its numbers: a snapshot that sees b sees a.
 -- A reader asking `seq > cursor` therefore never skips a row, whatever the length or the order of
 -- concurrent push transactions (a plain bigserial is taken at INSERT and becomes visible at COMMIT,
--- out of order, and a cursor skips rows). seq may have gaps (rolled-back transactions); rows are
+-- out of order, and a cursor skips rows). seq may have gaps (a commit failing after the numbering); rows are
 -- never renumbered; an uncommitted row has seq NULL and is invisible to everyone else anyway.
 -- The gate is held only from the pushing transaction's commit to its end (never while a client
 -- thinks), so a box that wraps push_v1 in a long transaction slows no one. Consequence: commits of
@@ -134,7 +134,6 @@ COMMENT ON COLUMN loyalty_chain.facts.box_id IS 'The pushing box, from session_u
 COMMENT ON COLUMN loyalty_chain.facts.box_time_ms IS 'at_ms as the box sent it: the box''s clock, which may be off.';
 COMMENT ON COLUMN loyalty_chain.facts.received_at IS 'Central time of the pushing transaction.';
 -- Few indexes: each is written twice per fact (insert, then the commit-time numbering).
--- facts_seq_key (the UNIQUE on seq) also finds the unnumbered rows (seq IS NULL) at commit.
 CREATE INDEX IF NOT EXISTS facts_member ON loyalty_chain.facts (member_id, seq) WHERE member_id IS NOT NULL;
 
 -- Refused facts, for technicians; the box's queue moves on.
@@ -180,19 +179,16 @@ CREATE TRIGGER facts_no_truncate BEFORE TRUNCATE ON loyalty_chain.facts
 
 -- The commit-time numbering (see THE COMMIT-ORDER INVARIANT above). Deferred triggers fire at
 -- COMMIT, after the SECURITY DEFINER push_v1 returned, as the calling box role: this function is
--- SECURITY DEFINER itself so it may lock the gate and update facts. The first firing in a
--- transaction numbers all of the transaction's rows (the only rows with seq NULL it can see:
--- other transactions' unnumbered rows are uncommitted, so invisible); the following firings find
--- their row numbered (one primary-key lookup) and return. Within one transaction, seq follows the
--- order of the seq index's NULL entries (in practice, insertion order); nothing relies on it.
+-- SECURITY DEFINER itself so it may lock the gate and update facts. Each firing numbers its own
+-- row by primary key (so seq follows insertion order within a transaction), and touches no other
+-- transaction's row: SERIALIZABLE pushers do not conflict through it. The first firing takes the
+-- gate; the following ones find it held (a local lock-table hit).
 CREATE OR REPLACE FUNCTION loyalty_chain.facts_assign_seq() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = loyalty_chain, pg_temp AS $$
 BEGIN
-    IF (SELECT f.seq FROM loyalty_chain.facts f WHERE f.fact_id = NEW.fact_id) IS NOT NULL THEN
-        RETURN NULL;
-    END IF;
     LOCK TABLE loyalty_chain.seq_gate IN EXCLUSIVE MODE;
-    UPDATE loyalty_chain.facts SET seq = nextval('loyalty_chain.fact_seq') WHERE seq IS NULL;
+    UPDATE loyalty_chain.facts f SET seq = nextval('loyalty_chain.fact_seq')
+    WHERE f.fact_id = NEW.fact_id AND f.seq IS NULL;
     RETURN NULL;
 END
 $$;
