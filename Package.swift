@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // MARK: The executable: parses arguments, nothing else.
@@ -63,6 +65,19 @@ let package = Package(
         .target(
             name: "SystemdSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        /// The chain: the central PostgreSQL schema (numbered SQL migrations, SECURITY DEFINER
+        /// functions), the transport that reaches it, and the push/pull service of each box.
+        .target(
+            name: "ChainSync",
+            dependencies: [
+                "LoyaltyDomain", "LoyaltyStore", "LoyaltyConfig",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("CentralSchema/chain-001-facts.sql")]
         ),
         /// The till socket: a Unix stream socket speaking line-delimited JSON-RPC.
         .target(

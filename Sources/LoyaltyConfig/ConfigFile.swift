@@ -10,7 +10,9 @@ struct ConfigFile: Decodable {
     var logging: LoggingSection
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case store, currency, database, program, readers, logging
+        // `program` and `chain` are read by ConfigNode readers; they are named here so that the
+        // check for unknown keys accepts them.
+        case store, currency, database, program, readers, logging, chain
         case tillSocket = "till_socket"
     }
 

@@ -42,7 +42,9 @@ public enum ConfigLoader {
         }
 
         do {
-            return try validate(raw, program: ConfigNode(node: node["program"], path: ["program"]), file: file)
+            var configuration = try validate(raw, program: ConfigNode(node: node["program"], path: ["program"]), file: file)
+            configuration.chain = try ChainReader.read(ConfigNode(node: node["chain"], path: ["chain"]))
+            return configuration
         } catch {
             throw ConfigError(
                 file: file, line: line(of: error.path, in: node), keyPath: keyPath(error.path), message: error.message)

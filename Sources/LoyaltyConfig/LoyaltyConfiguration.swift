@@ -15,6 +15,8 @@ public struct LoyaltyConfiguration: Sendable {
     public var program: LoyaltyProgram
     public var readers: ReaderOptions
     public var logLevel: String
+    /// The chain this box belongs to; `nil` for a single store.
+    public var chain: ChainOptions?
 
     /// Which card readers the daemon uses and which till each one serves.
     public struct ReaderOptions: Sendable, Hashable {

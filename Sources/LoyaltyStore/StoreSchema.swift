@@ -212,6 +212,9 @@ public enum StoreSchema {
             let now = WallClock.system.now()
             try LoyaltyStore.maskBankCardsAtRest(db, nowMilliseconds: now, eventID: "migration-\(bankCardMigration)")
         }
+        migrator.registerMigration("005-chain-outbox") { db in
+            try db.execute(sql: ChainOutboxSchema.sql)
+        }
         return migrator
     }
 }

@@ -41,8 +41,9 @@
 -- different transactions, a's was visible before b's took its numbers: a snapshot that sees b sees a.
 -- A reader asking `seq > cursor` therefore never skips a row, whatever the length or the order of
 -- concurrent push transactions (a plain bigserial is taken at INSERT and becomes visible at COMMIT,
--- out of order, and a cursor skips rows). seq may have gaps (a commit failing after the numbering); rows are
--- never renumbered; an uncommitted row has seq NULL and is invisible to everyone else anyway.
+-- out of order, and a cursor skips rows). seq may have gaps (a commit failing after the
+-- numbering); rows are never renumbered; an uncommitted row has seq NULL and is invisible to
+-- everyone else anyway.
 -- The gate is held only from the pushing transaction's commit to its end (never while a client
 -- thinks), so a box that wraps push_v1 in a long transaction slows no one. Consequence: commits of
 -- push transactions are serialized (one WAL flush at a time), so push facts in batches.
@@ -133,8 +134,9 @@ COMMENT ON COLUMN loyalty_chain.facts.store_id IS 'The pushing box''s store, fro
 COMMENT ON COLUMN loyalty_chain.facts.box_id IS 'The pushing box, from session_user via boxes (not from the body).';
 COMMENT ON COLUMN loyalty_chain.facts.box_time_ms IS 'at_ms as the box sent it: the box''s clock, which may be off.';
 COMMENT ON COLUMN loyalty_chain.facts.received_at IS 'Central time of the pushing transaction.';
--- Few indexes: each is written twice per fact (insert, then the commit-time numbering).
-CREATE INDEX IF NOT EXISTS facts_member ON loyalty_chain.facts (member_id, seq) WHERE member_id IS NOT NULL;
+-- Only the two indexes push and pull need: every index is written twice per fact (at insert, and
+-- at the commit-time numbering, which cannot be a HOT update since seq is indexed). Head office may
+-- add more (e.g. on member_id) in a later migration, at that cost.
 
 -- Refused facts, for technicians; the box's queue moves on.
 CREATE TABLE IF NOT EXISTS loyalty_chain.quarantine (
@@ -180,9 +182,9 @@ CREATE TRIGGER facts_no_truncate BEFORE TRUNCATE ON loyalty_chain.facts
 -- The commit-time numbering (see THE COMMIT-ORDER INVARIANT above). Deferred triggers fire at
 -- COMMIT, after the SECURITY DEFINER push_v1 returned, as the calling box role: this function is
 -- SECURITY DEFINER itself so it may lock the gate and update facts. Each firing numbers its own
--- row by primary key (so seq follows insertion order within a transaction), and touches no other
--- transaction's row: SERIALIZABLE pushers do not conflict through it. The first firing takes the
--- gate; the following ones find it held (a local lock-table hit).
+-- row by primary key (so seq follows insertion order: fact_id order within a batch) and touches
+-- no other transaction's row, so SERIALIZABLE pushers do not conflict through it. The first
+-- firing takes the gate; the following ones find it held (a local lock-table hit).
 CREATE OR REPLACE FUNCTION loyalty_chain.facts_assign_seq() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = loyalty_chain, pg_temp AS $$
 BEGIN
@@ -295,7 +297,7 @@ BEGIN
         SELECT c.fact_id, c.f->>'kind', nullif(c.f->>'member_id', ''), me.store_id, me.box_id,
                c.f->'body', (c.f->>'at_ms')::bigint
         FROM c WHERE c.reason IS NULL
-        ORDER BY c.pos
+        ORDER BY c.fact_id  -- one key order for every pusher: overlapping batches wait, not deadlock
         ON CONFLICT (fact_id) DO NOTHING
         RETURNING 1)
     SELECT (SELECT count(*) FROM ins),

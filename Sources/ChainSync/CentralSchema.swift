@@ -1,0 +1,90 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// The central schema loyaltyd owns: numbered SQL migrations (CentralSchema/*.sql, embedded in the
+/// binary), applied in order by `loyaltyd chain migrate`, each in one transaction with its record
+/// in `loyalty_chain.schema_migrations`. A released migration is never edited; changes come as
+/// the next number, adding first and removing later, so boxes on the previous version keep working.
+public enum CentralSchema {
+    /// Every migration this binary knows, in order.
+    public static let migrations: [(version: String, sql: String)] = [
+        ("001-chain-facts", String(decoding: PackageResources.chain_001_facts_sql, as: UTF8.self)),
+    ]
+
+    /// Applies the migrations the centre has not applied yet; returns their versions. Safe to run
+    /// from two places at once: an advisory lock serialises them.
+    public static func migrate(_ address: CentralDatabaseAddress, logger: Logger) async throws -> [String] {
+        try await withConnection(address, logger: logger) { connection in
+            _ = try await connection.simpleQuery("""
+                CREATE SCHEMA IF NOT EXISTS loyalty_chain;
+                CREATE TABLE IF NOT EXISTS loyalty_chain.schema_migrations (
+                    version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+                """).get()
+            var applied: [String] = []
+            for (version, sql) in migrations {
+                _ = try await connection.simpleQuery("BEGIN; SELECT pg_advisory_xact_lock(7720251)").get()
+                do {
+                    let done = try await connection.query(
+                        "SELECT 1 FROM loyalty_chain.schema_migrations WHERE version = \(version)", logger: logger)
+                    var present = false
+                    for try await _ in done { present = true }
+                    if !present {
+                        _ = try await connection.simpleQuery(sql).get()
+                        try await connection.query("INSERT INTO loyalty_chain.schema_migrations (version) VALUES (\(version))", logger: logger)
+                        applied.append(version)
+                    }
+                    _ = try await connection.simpleQuery("COMMIT").get()
+                } catch {
+                    _ = try? await connection.simpleQuery("ROLLBACK").get()
+                    throw error
+                }
+            }
+            return applied
+        }
+    }
+
+    /// Creates a box's login role (member of `loyalty_box`, with a password for SCRAM or none for a
+    /// client certificate) and registers it for `store`: head office's part of adding a box.
+    public static func addBox(
+        _ address: CentralDatabaseAddress, boxID: String, storeID: String, role: String, password: String?, logger: Logger
+    ) async throws {
+        guard role.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !role.isEmpty else {
+            throw ChainConfigurationError("--role: letters, digits and _ only")
+        }
+        try await withConnection(address, logger: logger) { connection in
+            _ = try await connection.simpleQuery("BEGIN").get()
+            do {
+                let exists = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)", logger: logger)
+                var present = false
+                for try await _ in exists { present = true }
+                if !present {
+                    let secret = password.map { " PASSWORD '" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? ""
+                    _ = try await connection.simpleQuery("CREATE ROLE \"\(role)\" LOGIN\(secret) IN ROLE loyalty_box").get()
+                    _ = try await connection.simpleQuery("ALTER ROLE \"\(role)\" SET idle_in_transaction_session_timeout = '60s'").get()
+                }
+                try await connection.query("SELECT loyalty_chain.register_box(\(boxID), \(storeID), \(role))", logger: logger)
+                _ = try await connection.simpleQuery("COMMIT").get()
+            } catch {
+                _ = try? await connection.simpleQuery("ROLLBACK").get()
+                throw error
+            }
+        }
+    }
+
+    static func withConnection<T: Sendable>(
+        _ address: CentralDatabaseAddress, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try address.connectionConfiguration(), id: 1, logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}

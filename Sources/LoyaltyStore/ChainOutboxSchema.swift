@@ -1,0 +1,69 @@
+/// The tables and triggers that make a store box a node of a chain (migration 005).
+///
+/// Every row a box writes into a table whose rows travel (members, carriers, purchases, refunds,
+/// ledger, coupons, sales) queues a fact in `chain_outbox`, by trigger, in the same transaction as
+/// the row: a fact is durable locally before it is pushed, and no door can write without queuing.
+/// The outbox holds references, not copies: the body is read from the row when it is pushed.
+///
+/// The triggers run only while `chain_state.queue` is `1`: a single-store box queues nothing, and
+/// facts pulled from the centre are applied with it at `0`, so they are not pushed back.
+enum ChainOutboxSchema {
+    /// The box's clock in milliseconds, in SQL.
+    private static let now = "CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)"
+    private static let queuing = "(SELECT value FROM chain_state WHERE key = 'queue') = '1'"
+    /// A fresh id for a fact about a row that changes (a carrier's or coupon's state).
+    private static func changeID(_ prefix: String) -> String { "\(prefix) || '#' || lower(hex(randomblob(10)))" }
+
+    static let sql = """
+        CREATE TABLE chain_state (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+        INSERT INTO chain_state (key, value) VALUES ('queue', '0'), ('cursor', '0');
+
+        -- Facts not yet acknowledged by the centre, in the order they were made.
+        CREATE TABLE chain_outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            fact_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            member_id TEXT,
+            at_ms INTEGER NOT NULL
+        );
+        -- Facts refused: by the centre when pushed, or by this box when pulled. Technicians see them
+        -- in `loyaltyd chain status`; they never block the queue.
+        CREATE TABLE chain_quarantine (
+            fact_id TEXT NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('push', 'pull')),
+            reason TEXT NOT NULL,
+            body TEXT NOT NULL,
+            at_ms INTEGER NOT NULL,
+            PRIMARY KEY (fact_id, direction)
+        ) WITHOUT ROWID;
+
+        CREATE TRIGGER chain_members_insert AFTER INSERT ON members WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES (NEW.id, 'member', NEW.id, NEW.id, \(now)); END;
+        CREATE TRIGGER chain_members_update AFTER UPDATE ON members WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES (\(changeID("NEW.id")), 'member', NEW.id, NEW.id, \(now)); END;
+
+        CREATE TRIGGER chain_carriers_insert AFTER INSERT ON carriers WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms)
+            VALUES (\(changeID("'card'")), 'carrier', NEW.kind || ':' || NEW.value, NEW.member_id, \(now)); END;
+        CREATE TRIGGER chain_carriers_update AFTER UPDATE ON carriers WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms)
+            VALUES (\(changeID("'card'")), 'carrier', NEW.kind || ':' || NEW.value, NEW.member_id, \(now)); END;
+        CREATE TRIGGER chain_carriers_delete AFTER DELETE ON carriers WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms)
+            VALUES (\(changeID("'card'")), 'carrier', OLD.kind || ':' || OLD.value, OLD.member_id, \(now)); END;
+
+        CREATE TRIGGER chain_purchases_insert AFTER INSERT ON purchases WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES (NEW.id, 'purchase', NEW.id, NEW.member_id, NEW.at_ms); END;
+        CREATE TRIGGER chain_refunds_insert AFTER INSERT ON refunds WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES (NEW.id, 'refund', NEW.id, NULL, NEW.at_ms); END;
+        CREATE TRIGGER chain_ledger_insert AFTER INSERT ON ledger WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES (NEW.id, 'ledger', NEW.id, NEW.member_id, NEW.at_ms); END;
+        CREATE TRIGGER chain_coupons_insert AFTER INSERT ON coupons WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES (NEW.id, 'coupon', NEW.id, NEW.member_id, NEW.issued_at_ms); END;
+        CREATE TRIGGER chain_coupons_update AFTER UPDATE ON coupons WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES (\(changeID("NEW.id")), 'coupon', NEW.id, NEW.member_id, \(now)); END;
+        CREATE TRIGGER chain_sales_insert AFTER INSERT ON sales WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES (NEW.id, 'sale', NEW.id, NULL, NEW.at_ms); END;
+        """
+}
