@@ -7,7 +7,7 @@ import Testing
 /// The program section: every worked example loads, and each kind of mistake is reported with
 /// its file, line and key path.
 @Suite struct ProgramConfigTests {
-    @Test(arguments: ["restaurant", "bookshop", "grocer", "shop", "every-mechanism"])
+    @Test(arguments: ["restaurant", "bookshop", "grocer", "shop", "every-mechanism", "kiosk"])
     func everyWorkedExampleIsValid(name: String) throws {
         let configuration = try ConfigLoader.load(path: "\(RulesHarness.examples)/\(name).yaml")
         #expect(!configuration.program.rules.isEmpty)
