@@ -32,8 +32,9 @@ struct ProgramReader {
             pendingDays: try expiry["pending_days"].integer(in: 0...3_650) ?? 0)
 
         let refunds = section["refunds"]
-        try refunds.mapping(allowed: ["spent_points"])
+        try refunds.mapping(allowed: ["spent_points", "reward_points"])
         policies.spentPoints = try refunds["spent_points"].oneOf(SpentPointsPolicy.self) ?? .allowNegative
+        policies.rewardRefunds = try refunds["reward_points"].oneOf(RewardRefundPolicy.self) ?? .whenReturned
 
         for exclusion in try section["exclusions"].list() {
             try exclusion.mapping(allowed: ["categories", "skus", "from"])

@@ -132,10 +132,15 @@ extension LoyaltyStore {
                 """, arguments: ["b": body, "prefix": tillPrefix])
             guard db.changesCount > 0 else { return false }
             try db.execute(sql: """
-                INSERT INTO purchase_lines (purchase_id, position, sku, category, amount, points_earned)
+                INSERT INTO purchase_lines (purchase_id, position, sku, category, amount, points_earned, excluded_from_earning)
                 SELECT json_extract(:b, '$.id'), json_extract(value, '$.position'), json_extract(value, '$.sku'),
-                    json_extract(value, '$.category'), json_extract(value, '$.amount'), json_extract(value, '$.points_earned')
-                FROM json_each(:b, '$.lines')
+                    json_extract(value, '$.category'), json_extract(value, '$.amount'), json_extract(value, '$.points_earned'),
+                    COALESCE(json_extract(value, '$.excluded_from_earning'), 0)
+                FROM json_each(:b, '$.lines');
+                INSERT INTO purchase_rewards (purchase_id, position, sku, quantity, points)
+                SELECT json_extract(:b, '$.id'), json_extract(value, '$.position'), json_extract(value, '$.sku'),
+                    json_extract(value, '$.quantity'), json_extract(value, '$.points')
+                FROM json_each(:b, '$.rewards')
                 """, arguments: b)
             let row = try Row.fetchOne(db, sql: """
                 SELECT json_extract(:b, '$.member_id') AS member_id, json_extract(:b, '$.state') AS state,
@@ -155,6 +160,16 @@ extension LoyaltyStore {
                 ON CONFLICT DO NOTHING
                 """, arguments: ["b": body, "prefix": tillPrefix])
             guard db.changesCount > 0 else { return false }
+            try db.execute(sql: """
+                UPDATE purchase_lines SET refunded = max(refunded, (
+                    SELECT json_extract(value, '$.refunded') FROM json_each(:b, '$.lines_refunded')
+                    WHERE json_extract(value, '$.position') = purchase_lines.position))
+                WHERE purchase_id = json_extract(:b, '$.purchase_id')
+                    AND position IN (SELECT json_extract(value, '$.position') FROM json_each(:b, '$.lines_refunded'));
+                UPDATE purchase_rewards SET returned_refund_id = json_extract(:b, '$.id')
+                WHERE purchase_id = json_extract(:b, '$.purchase_id') AND returned_refund_id IS NULL
+                    AND position IN (SELECT value FROM json_each(:b, '$.rewards_returned'));
+                """, arguments: b)
             // What the refund takes back of the spend and visits tiers count, as in the store that made it.
             if let row = try Row.fetchOne(db, sql: """
                 SELECT p.member_id, p.at_ms, p.total - (SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE purchase_id = p.id) AS remaining

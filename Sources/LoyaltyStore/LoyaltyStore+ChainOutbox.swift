@@ -84,15 +84,23 @@ extension LoyaltyStore {
                     'points_redeemed', p.points_redeemed, 'reward_points', p.reward_points, 'spend', p.spend,
                     'rules_version', p.rules_version, 'result', p.result, 'at_ms', p.at_ms,
                     'lines', (SELECT json_group_array(json_object('position', position, 'sku', sku, 'category', category,
-                        'amount', amount, 'points_earned', points_earned)) FROM (SELECT * FROM purchase_lines WHERE purchase_id = p.id ORDER BY position)))
+                        'amount', amount, 'points_earned', points_earned, 'excluded_from_earning', excluded_from_earning))
+                        FROM (SELECT * FROM purchase_lines WHERE purchase_id = p.id ORDER BY position)),
+                    'rewards', (SELECT json_group_array(json_object('position', position, 'sku', sku, 'quantity', quantity, 'points', points))
+                        FROM (SELECT * FROM purchase_rewards WHERE purchase_id = p.id ORDER BY position)))
                 FROM purchases p WHERE p.id = ?
                 """
         case "refund":
             sql = """
                 SELECT json_object('id', id, 'till_id', till_id, 'refund_id', refund_id, 'purchase_id', purchase_id, 'amount', amount,
                     'points_reversed', points_reversed, 'points_restored', points_restored, 'points_forgiven', points_forgiven,
-                    'spend', spend, 'result', result, 'at_ms', at_ms)
-                FROM refunds WHERE id = ?
+                    'spend', spend, 'result', result, 'at_ms', at_ms,
+                    -- What the purchase's lines and rewards had been refunded when this refund was
+                    -- made: boxes take the largest, so refunds made in two places add up.
+                    'lines_refunded', (SELECT json_group_array(json_object('position', position, 'refunded', refunded))
+                        FROM purchase_lines WHERE purchase_id = r.purchase_id),
+                    'rewards_returned', (SELECT json_group_array(position) FROM purchase_rewards WHERE returned_refund_id = r.id))
+                FROM refunds r WHERE id = ?
                 """
         case "ledger":
             sql = """

@@ -36,7 +36,8 @@ extension LoyaltyStore {
     /// Idempotent on (till id, transaction id): a retry with the same content returns the first
     /// result and awards nothing; the same ids with different content are refused. The quote is
     /// computed inside the write transaction, so it sees the balance it spends. Points that expired
-    /// before the purchase are written off first; a coupon applied is used up; coupons earned are issued.
+    /// before the purchase are written off first; a coupon that gave a discount is used up; coupons
+    /// earned are issued.
     /// - Parameter encode: turns the quote into the result text stored and returned to the till.
     public func commit(
         _ request: PurchaseRequest, program: LoyaltyProgram, nowMilliseconds: Int64,
@@ -74,7 +75,8 @@ extension LoyaltyStore {
         }
     }
 
-    /// Writes what a committed quote gave: expiries, redemptions, earnings, activity, coupons, lines.
+    /// Writes what a committed quote gave: expiries, redemptions, earnings, activity, coupons, lines
+    /// and rewards (what a later refund reads back into a ``RefundablePurchase``).
     private func record(_ quote: Quote, of purchaseID: String, member: MemberID, program: LoyaltyProgram, nowMilliseconds: Int64, in db: Database) throws {
         let version = quote.rulesVersion
         try expireLots(db, member: member, lots: quote.expiredLots, rulesVersion: version, nowMilliseconds: nowMilliseconds)
@@ -108,8 +110,14 @@ extension LoyaltyStore {
         }
         for (position, line) in quote.lines.enumerated() {
             try db.cachedExecute(sql: """
-                INSERT INTO purchase_lines (purchase_id, position, sku, amount, points_earned) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [purchaseID, position, line.sku, line.amount.minorUnits, line.pointsEarned.value])
+                INSERT INTO purchase_lines (purchase_id, position, sku, amount, points_earned, excluded_from_earning)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [purchaseID, position, line.sku, line.amount.minorUnits, line.pointsEarned.value, line.excludedFromEarning])
+        }
+        for (position, reward) in quote.rewards.enumerated() {
+            try db.cachedExecute(sql: """
+                INSERT INTO purchase_rewards (purchase_id, position, sku, quantity, points) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [purchaseID, position, reward.sku, reward.quantity, reward.points.value])
         }
     }
 

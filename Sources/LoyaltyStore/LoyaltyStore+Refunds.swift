@@ -10,7 +10,8 @@ public struct RefundSettlement: Sendable, Hashable {
     /// Earned points the refund should have taken back but did not, because the member had already
     /// spent them and the program's policy is `reduce-refund`.
     public var pointsForgiven: Points
-    /// Redeemed points given back by this refund.
+    /// Points given back by this refund: those that paid part of the receipt, in proportion, and
+    /// those of a reward the refund returned (as `program.refunds.reward_points` says).
     public var pointsRestored: Points
     /// Points that expired before the refund (written off first).
     public var pointsExpired: Points
@@ -28,34 +29,12 @@ public struct RefundOutcome: Sendable {
     public var isFirstRefund: Bool
 }
 
-/// A refund as the till asks for it: an amount, receipt lines, or (neither) all that remains.
-public struct RefundScope: Sendable, Hashable {
-    public var amount: Money?
-    /// Lines by SKU, each with an amount (`nil`: what remains of the line).
-    public var lines: [(sku: String, amount: Money?)]
-
-    public init(amount: Money? = nil, lines: [(sku: String, amount: Money?)] = []) {
-        self.amount = amount
-        self.lines = lines
-    }
-
-    public static func == (lhs: RefundScope, rhs: RefundScope) -> Bool {
-        lhs.amount == rhs.amount && lhs.lines.map(\.sku) == rhs.lines.map(\.sku) && lhs.lines.map(\.amount) == rhs.lines.map(\.amount)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(amount)
-        for line in lines { hasher.combine(line.sku); hasher.combine(line.amount) }
-    }
-}
-
 extension LoyaltyStore {
-    /// Refunds a committed purchase in whole, by amount or by lines.
+    /// Refunds a committed purchase in whole, by amount, by lines, or by naming a reward taken with it.
     ///
-    /// Earned points are reversed and redeemed points restored in proportion to the money refunded
-    /// (line by line when the purchase had lines), cumulatively, so parts add up to the whole and
-    /// never exceed it. Idempotent on (till id, refund id). When the earned points were already
-    /// spent, the program's policy decides: the balance goes below zero, or the reversal is reduced.
+    /// The store reads the purchase's rows into a ``RefundablePurchase`` and the member's state,
+    /// lets ``RefundPlan`` decide (points reversed and restored, rewards returned, coupons cancelled,
+    /// what the spent-points policy forgives), and writes the plan. Idempotent on (till id, refund id).
     public func refund(
         tillID: String, transactionID: String, refundID: String, scope: RefundScope, program: LoyaltyProgram,
         nowMilliseconds: Int64, encode: @escaping @Sendable (RefundSettlement) -> String
@@ -66,7 +45,6 @@ extension LoyaltyStore {
                 arguments: [tillID, transactionID])
             else { throw StoreError.purchaseNotFound }
             let purchaseID: String = purchase["id"]
-            let total = Money(minorUnits: purchase["total"])
 
             if let previous = try db.cachedRow(sql: "SELECT purchase_id, amount, result FROM refunds WHERE till_id = ? AND refund_id = ?",
                 arguments: [tillID, refundID])
@@ -77,53 +55,34 @@ extension LoyaltyStore {
                 return RefundOutcome(result: previous["result"], isFirstRefund: false)
             }
 
-            let refundedBefore = Money(minorUnits: try db.cachedValue(Int64.self, sql: """
-                SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE purchase_id = ?
-                """, arguments: [purchaseID]) ?? 0)
-            let remaining = total - refundedBefore
-            let rounding = program.rounding
-            let earned: Int64 = purchase["points_earned"]
-            let (refunding, reversal) = try Self.refundLines(
-                purchaseID: purchaseID, scope: scope, remaining: remaining, earned: earned, refundedBefore: refundedBefore,
-                total: total, rounding: rounding, in: db)
-            guard refunding.minorUnits > 0, refunding <= remaining else {
-                throw StoreError.refundExceedsPurchase(remaining: remaining)
-            }
-            let restored = Points(RefundCalculator.returned(
-                purchase["points_redeemed"], refundedBefore: refundedBefore, refunding: refunding, basis: total, rounding: rounding))
-            let spend = Money(minorUnits: RefundCalculator.returned(
-                purchase["spend"], refundedBefore: refundedBefore, refunding: refunding, basis: total, rounding: rounding))
-
-            // Points that expired before now are written off first, so the policy sees what is left.
+            let rows = try Self.refundableRows(of: purchase, in: db)
             let memberID: String = purchase["member_id"]
-            let version: String? = purchase["rules_version"]
             let member = try Self.memberState(memberID, windowDays: nil, nowMilliseconds: nowMilliseconds, in: db)
-            let expiring = PointsExpiryPolicy.expiring(member)
-            let expired = expiring.reduce(Points.zero) { $0 + $1.points }
-            try self.expireLots(
-                db, member: memberID,
-                lots: expiring,
-                rulesVersion: version ?? program.version, nowMilliseconds: nowMilliseconds)
-            let balance = member.ledgerBalance - expired
-            var reversed = reversal
-            if program.policies.spentPoints == .reduceRefund {
-                reversed = min(reversal, max(.zero, balance + restored))
+            let plan: RefundPlan
+            do throws(RefundError) {
+                plan = try RefundPlan(purchase: rows.purchase, scope: scope, member: member, program: program)
+            } catch {
+                switch error {
+                case .exceedsPurchase(let remaining): throw StoreError.refundExceedsPurchase(remaining: remaining)
+                case .linesUnknown(let why): throw StoreError.refundLinesUnknown(why)
+                }
             }
-            let forgiven = reversal - reversed
 
-            let fullyRefunded = refunding == remaining
-            let purchasedAt: Int64 = purchase["at_ms"]
+            let version: String? = purchase["rules_version"]
+            try self.expireLots(
+                db, member: memberID, lots: plan.expiredLots, rulesVersion: version ?? program.version, nowMilliseconds: nowMilliseconds)
             try self.addActivity(
-                db, member: memberID, spend: Money(minorUnits: -spend.minorUnits), visits: fullyRefunded ? -1 : 0, purchasedAt: purchasedAt)
-            let cancelled = try String.fetchAll(db, sql: """
-                UPDATE coupons SET state = 'cancelled', changed_at_ms = ?
-                WHERE issued_purchase_id = ? AND state = 'active' AND min_total > ? RETURNING id
-                """, arguments: [nowMilliseconds, purchaseID, (remaining - refunding).minorUnits]).sorted()
+                db, member: memberID, spend: Money(minorUnits: -plan.spend.minorUnits), visits: plan.takesVisitBack ? -1 : 0,
+                purchasedAt: purchase["at_ms"])
+            for id in plan.couponsCancelled {
+                try db.cachedExecute(sql: "UPDATE coupons SET state = 'cancelled', changed_at_ms = ? WHERE id = ? AND state = 'active'",
+                    arguments: [nowMilliseconds, id])
+            }
 
             let settlement = RefundSettlement(
-                memberID: memberID, amount: refunding, pointsReversed: reversed, pointsForgiven: forgiven,
-                pointsRestored: restored, pointsExpired: expired, spentPointsPolicy: program.policies.spentPoints,
-                couponsCancelled: cancelled, remaining: remaining - refunding, balanceAfter: balance - reversed + restored)
+                memberID: memberID, amount: plan.amount, pointsReversed: plan.pointsReversed, pointsForgiven: plan.pointsForgiven,
+                pointsRestored: plan.pointsRestored, pointsExpired: plan.pointsExpired, spentPointsPolicy: plan.spentPointsPolicy,
+                couponsCancelled: plan.couponsCancelled, remaining: plan.remaining, balanceAfter: plan.balanceAfter)
             let result = encode(settlement)
             try db.cachedExecute(
                 sql: """
@@ -132,73 +91,75 @@ extension LoyaltyStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    rowID, tillID, refundID, purchaseID, refunding.minorUnits, reversed.value, restored.value, forgiven.value,
-                    spend.minorUnits, result, nowMilliseconds,
+                    rowID, tillID, refundID, purchaseID, plan.amount.minorUnits, plan.pointsReversed.value, plan.pointsRestored.value,
+                    plan.pointsForgiven.value, plan.spend.minorUnits, result, nowMilliseconds,
                 ])
+            for (position, amount) in zip(rows.linePositions, plan.lineAmounts) where amount > .zero {
+                try db.cachedExecute(sql: "UPDATE purchase_lines SET refunded = refunded + ? WHERE purchase_id = ? AND position = ?",
+                    arguments: [amount.minorUnits, purchaseID, position])
+            }
+            for index in plan.rewardsReturned {
+                try db.cachedExecute(sql: "UPDATE purchase_rewards SET returned_refund_id = ? WHERE purchase_id = ? AND position = ?",
+                    arguments: [rowID, purchaseID, rows.rewardPositions[index]])
+            }
             try self.appendLedger(
-                db, member: memberID, kind: .reverse, points: -reversed, purchaseID: purchaseID, refundID: rowID,
+                db, member: memberID, kind: .reverse, points: -plan.pointsReversed, purchaseID: purchaseID, refundID: rowID,
                 rulesVersion: version, note: "earned points reversed by refund", nowMilliseconds: nowMilliseconds)
             try self.appendLedger(
-                db, member: memberID, kind: .reverse, points: restored, purchaseID: purchaseID, refundID: rowID,
-                rulesVersion: version, note: "redeemed points restored by refund", nowMilliseconds: nowMilliseconds)
+                db, member: memberID, kind: .reverse, points: plan.pointsRestored, purchaseID: purchaseID, refundID: rowID,
+                rulesVersion: version, note: plan.rewardsReturned.isEmpty ? "redeemed points restored by refund"
+                    : "redeemed points restored by refund, rewards returned: "
+                        + plan.rewardsReturned.map { rows.purchase.rewards[$0].sku }.joined(separator: ", "),
+                nowMilliseconds: nowMilliseconds)
             return RefundOutcome(result: result, isFirstRefund: true)
         }
     }
 
-    /// The money a refund returns and the earned points it reverses. A purchase committed with lines
-    /// is refunded line by line (an amount is spread over the lines in proportion to what remains of
-    /// each), so a line that earned nothing (tobacco) reverses nothing.
-    private static func refundLines(
-        purchaseID: String, scope: RefundScope, remaining: Money, earned: Int64, refundedBefore: Money, total: Money,
-        rounding: RoundingMode, in db: Database
-    ) throws -> (Money, Points) {
+    /// A purchase's rows as a refund sees them, and where its lines and rewards are stored.
+    private struct RefundableRows {
+        var purchase: RefundablePurchase
+        var linePositions: [Int64]
+        var rewardPositions: [Int64]
+    }
+
+    /// Reads what a refund needs of a committed purchase: its totals, lines, rewards, the unused
+    /// coupons it issued, and what earlier refunds gave back. Reads only; decides nothing.
+    private static func refundableRows(of purchase: Row, in db: Database) throws -> RefundableRows {
+        let purchaseID: String = purchase["id"]
         let lines = try Row.fetchAll(db, sql: """
-            SELECT position, sku, amount, points_earned, refunded FROM purchase_lines WHERE purchase_id = ? ORDER BY position
+            SELECT position, sku, amount, points_earned, refunded, excluded_from_earning FROM purchase_lines
+            WHERE purchase_id = ? ORDER BY position
             """, arguments: [purchaseID])
-        guard !lines.isEmpty else {
-            guard scope.lines.isEmpty else { throw StoreError.refundLinesUnknown("the purchase was committed without lines") }
-            let refunding = scope.amount ?? remaining
-            guard refunding <= remaining else { throw StoreError.refundExceedsPurchase(remaining: remaining) }
-            return (refunding, Points(RefundCalculator.returned(
-                earned, refundedBefore: refundedBefore, refunding: refunding, basis: total, rounding: rounding)))
-        }
-        var left = lines.map { Money(minorUnits: ($0["amount"] as Int64) - ($0["refunded"] as Int64)) }
-        var refunds = Array(repeating: Money.zero, count: lines.count)
-        if scope.lines.isEmpty {
-            let refunding = scope.amount ?? remaining
-            guard refunding <= remaining else { throw StoreError.refundExceedsPurchase(remaining: remaining) }
-            let shares = Allocation.split(refunding.minorUnits, weights: left.map(\.minorUnits))
-            refunds = shares.map { Money(minorUnits: $0) }
-        } else {
-            for asked in scope.lines {
-                var wanted = asked.amount
-                var found = false
-                for index in lines.indices where lines[index]["sku"] as String == asked.sku && left[index] > .zero {
-                    let take = min(wanted ?? left[index], left[index])
-                    refunds[index] += take
-                    left[index] -= take
-                    found = true
-                    if let asking = wanted {
-                        wanted = asking - take
-                        if wanted == .zero { break }
-                    } else {
-                        break
-                    }
-                }
-                guard found, wanted == nil || wanted == .zero else {
-                    throw StoreError.refundLinesUnknown("nothing left to refund of SKU \(asked.sku) for that amount")
-                }
-            }
-        }
-        var reversed: Int64 = 0
-        for (index, line) in lines.enumerated() where refunds[index] > .zero {
-            let amount = Money(minorUnits: line["amount"])
-            let before = Money(minorUnits: line["refunded"])
-            reversed += RefundCalculator.returned(
-                line["points_earned"], refundedBefore: before, refunding: refunds[index], basis: amount, rounding: rounding)
-            try db.cachedExecute(sql: "UPDATE purchase_lines SET refunded = refunded + ? WHERE purchase_id = ? AND position = ?",
-                arguments: [refunds[index].minorUnits, purchaseID, line["position"] as Int64])
-        }
-        return (refunds.reduce(.zero, +), Points(reversed))
+        let rewards = try Row.fetchAll(db, sql: """
+            SELECT position, sku, quantity, points, returned_refund_id IS NOT NULL AS returned FROM purchase_rewards
+            WHERE purchase_id = ? ORDER BY position
+            """, arguments: [purchaseID])
+        let coupons = try Row.fetchAll(db, sql: """
+            SELECT id, min_total FROM coupons WHERE issued_purchase_id = ? AND state = 'active' ORDER BY id
+            """, arguments: [purchaseID])
+        let before = try Row.fetchOne(db, sql: """
+            SELECT COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(points_restored), 0) AS restored FROM refunds WHERE purchase_id = ?
+            """, arguments: [purchaseID])
+        // points_redeemed holds paid and reward points together; with no reward rows (a purchase
+        // recorded before they were kept) the reward points stay with the paid ones.
+        let redeemed: Int64 = purchase["points_redeemed"]
+        let rewardPoints: Int64 = rewards.isEmpty ? 0 : purchase["reward_points"]
+        return RefundableRows(
+            purchase: RefundablePurchase(
+                total: Money(minorUnits: purchase["total"]), pointsEarned: Points(purchase["points_earned"]),
+                pointsPaid: Points(redeemed - rewardPoints), spend: Money(minorUnits: purchase["spend"]),
+                refunded: Money(minorUnits: before?["amount"] ?? 0), pointsRestored: Points(before?["restored"] ?? 0),
+                lines: lines.map { line in
+                    RefundablePurchase.Line(
+                        sku: line["sku"], amount: Money(minorUnits: line["amount"]), pointsEarned: Points(line["points_earned"]),
+                        refunded: Money(minorUnits: line["refunded"]), excludedFromEarning: line["excluded_from_earning"])
+                },
+                rewards: rewards.map { reward in
+                    RefundablePurchase.Reward(
+                        sku: reward["sku"], quantity: reward["quantity"], points: Points(reward["points"]), isReturned: reward["returned"])
+                },
+                couponsIssued: coupons.map { RefundablePurchase.IssuedCoupon(id: $0["id"], minimumTotal: Money(minorUnits: $0["min_total"])) }),
+            linePositions: lines.map { $0["position"] },
+            rewardPositions: rewards.map { $0["position"] })
     }
 }

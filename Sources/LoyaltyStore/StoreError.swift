@@ -13,7 +13,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case purchaseNotFound
     case refundExceedsPurchase(remaining: Money)
     case refundConflict
-    /// A refund by lines names lines the purchase does not have (or has nothing left of).
+    /// A refund by lines names lines the purchase does not have (or has nothing left of), or names a
+    /// reward with an amount or after it was returned.
     case refundLinesUnknown(String)
     case quote(QuoteError)
     /// The disk is full, read-only or failing; reads still work.

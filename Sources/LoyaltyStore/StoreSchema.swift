@@ -212,7 +212,52 @@ public enum StoreSchema {
             let now = WallClock.system.now()
             try LoyaltyStore.maskBankCardsAtRest(db, nowMilliseconds: now, eventID: "migration-\(bankCardMigration)")
         }
-        migrator.registerMigration("005-chain-outbox") { db in
+        migrator.registerMigration("005-refund-plan-rewards-and-coupon-lines") { db in
+            // GRDB runs a migration with foreign keys off and checks them all before committing, so
+            // `refunds` can be rebuilt (SQLite cannot change a CHECK in place) under the ledger's references.
+            try db.execute(sql: """
+                -- Lines kept out of earning (tobacco) do not count toward coupon thresholds, also
+                -- when a refund decides whether a coupon the purchase issued still stands.
+                ALTER TABLE purchase_lines ADD COLUMN excluded_from_earning INTEGER NOT NULL DEFAULT 0;
+
+                -- Each catalogue reward taken with a purchase: its points come back when the reward
+                -- itself is returned (program.refunds.reward_points). Purchases committed before this
+                -- migration have none here; their reward points follow the money refunded, as before.
+                CREATE TABLE purchase_rewards (
+                    purchase_id TEXT NOT NULL REFERENCES purchases(id),
+                    position INTEGER NOT NULL,
+                    sku TEXT NOT NULL,
+                    quantity INTEGER NOT NULL CHECK (quantity > 0),
+                    points INTEGER NOT NULL CHECK (points >= 0),
+                    returned_refund_id TEXT REFERENCES refunds(id),
+                    PRIMARY KEY (purchase_id, position)
+                ) WITHOUT ROWID;
+
+                -- A refund may return only a reward (no money): amount 0.
+                CREATE TABLE refunds_new (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    till_id TEXT NOT NULL,
+                    refund_id TEXT NOT NULL,
+                    purchase_id TEXT NOT NULL REFERENCES purchases(id),
+                    amount INTEGER NOT NULL CHECK (amount >= 0),
+                    points_reversed INTEGER NOT NULL,
+                    points_restored INTEGER NOT NULL,
+                    result TEXT NOT NULL,
+                    at_ms INTEGER NOT NULL,
+                    points_forgiven INTEGER NOT NULL DEFAULT 0,
+                    spend INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (till_id, refund_id)
+                );
+                INSERT INTO refunds_new (id, till_id, refund_id, purchase_id, amount, points_reversed, points_restored,
+                        result, at_ms, points_forgiven, spend)
+                    SELECT id, till_id, refund_id, purchase_id, amount, points_reversed, points_restored,
+                        result, at_ms, points_forgiven, spend FROM refunds;
+                DROP TABLE refunds;
+                ALTER TABLE refunds_new RENAME TO refunds;
+                CREATE INDEX refunds_purchase ON refunds(purchase_id);
+                """)
+        }
+        migrator.registerMigration("006-chain-outbox") { db in
             try db.execute(sql: ChainOutboxSchema.sql)
         }
         return migrator

@@ -7,7 +7,7 @@ import Testing
 /// The program section: every worked example loads, and each kind of mistake is reported with
 /// its file, line and key path.
 @Suite struct ProgramConfigTests {
-    @Test(arguments: ["restaurant", "bookshop", "grocer", "shop", "every-mechanism"])
+    @Test(arguments: ["restaurant", "bookshop", "grocer", "shop", "every-mechanism", "kiosk"])
     func everyWorkedExampleIsValid(name: String) throws {
         let configuration = try ConfigLoader.load(path: "\(RulesHarness.examples)/\(name).yaml")
         #expect(!configuration.program.rules.isEmpty)
@@ -48,6 +48,16 @@ import Testing
         #expect(problem("  points_expiry:\n    after_days: 0\n") == "p.yaml:8: program.points_expiry.after_days: \"0\" is not a whole number between 1 and 36500")
         #expect(problem("  rules:\n    - id: a\n      type: discount\n      percent: \"5.0000001\"\n").contains("has more than 6 decimals"))
         #expect(problem("  rules:\n    - id: a\n      type: lottery\n").contains("unknown rule type \"lottery\""))
+        #expect(problem("  refunds:\n    reward_points: always\n")
+            == "p.yaml:8: program.refunds.reward_points: \"always\" is not one of when-returned, with-money")
+    }
+
+    @Test func rewardPointsComeBackWithTheRewardUnlessTheProgramSaysWithTheMoney() throws {
+        let plain = try ConfigLoader.parse(head + "  rules: []\n", file: "p.yaml").program
+        let withMoney = try ConfigLoader.parse(head + "  refunds:\n    reward_points: with-money\n", file: "p.yaml").program
+        #expect(plain.policies.rewardRefunds == .whenReturned)
+        #expect(withMoney.policies.rewardRefunds == .withMoney)
+        #expect(plain.version != withMoney.version)
     }
 
     /// SKUs and categories in the config are checked as a till's are: a value no till can send is

@@ -94,34 +94,3 @@ import Testing
         #expect(first == second)
     }
 }
-
-@Suite struct RefundCalculatorTests {
-    @Test func partsAddUpToTheWhole() {
-        // Any split of a purchase into refunds returns exactly what one whole refund returns.
-        let splits: [[Int64]] = [[1, 1, 1], [3333, 3333, 3334], [1, 9999], [5000, 5000], [7, 13, 17, 9963]]
-        for points: Int64 in [0, 1, 2, 285, 1_000_003] {
-            for split in splits {
-                let basis = Money(minorUnits: split.reduce(0, +))
-                var returned = Points.zero
-                var refunded = Money.zero
-                for part in split {
-                    returned += Points(RefundCalculator.returned(
-                        points, refundedBefore: refunded, refunding: Money(minorUnits: part), basis: basis, rounding: .halfUp))
-                    refunded += Money(minorUnits: part)
-                    #expect(returned <= Points(points))
-                }
-                #expect(returned == Points(points), "split \(split) of \(points) points")
-            }
-        }
-    }
-
-    @Test func aHalfRefundReturnsHalfRoundedByTheNamedMode() {
-        let half = { (mode: RoundingMode) in
-            Points(RefundCalculator.returned(
-                285, refundedBefore: .zero, refunding: Money(minorUnits: 5_000), basis: Money(minorUnits: 10_000), rounding: mode))
-        }
-        #expect(half(.halfUp) == Points(143))
-        #expect(half(.down) == Points(142))
-        #expect(half(.halfEven) == Points(142))
-    }
-}

@@ -24,7 +24,7 @@
 --                                 expire < 0, reverse and adjust either sign); balance = SUM(points)
 --   kind "purchase": body.total  integer, minor units (the receipt total before discounts)
 --                    body.state  optional, "committed" (default) or "voided"
---   kind "refund":   body.amount integer > 0, minor units; body.purchase_id text (may be another store's)
+--   kind "refund":   body.amount integer >= 0, minor units (0: only a reward was returned); body.purchase_id text (may be another store's)
 --   any kind:        body.store_id / body.box_id, and top-level store_id / box_id, are optional;
 --                    when present (not null) they must equal the pushing box's, or the fact is
 --                    quarantined. Refer to another store's things with other names (purchase_id, ...).
@@ -254,7 +254,7 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
             THEN 'bad_purchase'
         WHEN f->>'kind' = 'refund' AND (
                 jsonb_typeof(f->'body'->'amount') IS DISTINCT FROM 'number'
-                OR (f->'body'->>'amount') !~ '^[0-9]{1,15}$' OR (f->'body'->>'amount') ~ '^0+$')
+                OR (f->'body'->>'amount') !~ '^[0-9]{1,15}$')
             THEN 'bad_refund'
     END
 $$;

@@ -4,6 +4,11 @@
 /// The rule does both halves: at its place among the discounts it applies the best coupon it issued
 /// that the member holds, and once the receipt is computed it issues a new one if its conditions
 /// hold. `when` conditions and `enabled` govern issuing only: coupons already issued are honoured.
+///
+/// The threshold is measured on what may earn: the receipt lines not kept out of earning (tobacco),
+/// before discounts, so a receipt of excluded goods earns no coupon as it earns no points. A coupon
+/// is used up only by a receipt it actually takes something off; on a receipt it cannot discount
+/// (only excluded lines, a zero total, the discount cap already reached) the member keeps it.
 public struct CouponRule: PricingRule {
     public static let type = "coupon"
     public let id: String
@@ -31,14 +36,16 @@ public struct CouponRule: PricingRule {
         guard draft.couponApplied == nil,
               let coupon = held.max(by: { ($0.percent.millionths, -$0.expiresAtMilliseconds) < ($1.percent.millionths, -$1.expiresAtMilliseconds) })
         else { return "the member holds no coupon of this rule" }
-        draft.couponApplied = coupon
+        let before = draft.discount
         let note = DiscountRule.discount(coupon.percent, how: "coupon \(coupon.id): \(coupon.percent)%", lines: .all, draft: &draft, context: context)
+        guard draft.discount > before else { return "coupon \(coupon.id) kept for a later receipt: \(note)" }
+        draft.couponApplied = coupon
         return note
     }
 
-    /// The coupon this receipt earns, if it earns one.
+    /// The coupon this receipt earns, if it earns one: its lines that may earn reach the threshold.
     func issue(for draft: QuoteDraft, in context: RuleContext) -> CouponIssue? {
-        guard conditions.reasonNotApplicable(in: context) == nil, draft.total >= minimumTotal else { return nil }
+        guard conditions.reasonNotApplicable(in: context) == nil, draft.earningAmount >= minimumTotal else { return nil }
         return CouponIssue(
             ruleID: id, percent: percent, minimumTotal: minimumTotal,
             expiresAtMilliseconds: context.nowMilliseconds + Int64(validDays) * 86_400_000)
@@ -50,7 +57,8 @@ public struct CouponIssue: Sendable, Hashable {
     public var id: String?
     public var ruleID: String
     public var percent: Percentage
-    /// The receipt total that earned it; a refund that takes the purchase below it cancels the coupon.
+    /// The threshold that earned it (measured on the lines that may earn); a refund that takes the
+    /// purchase below it cancels the coupon.
     public var minimumTotal: Money
     public var expiresAtMilliseconds: Int64
 }

@@ -102,7 +102,8 @@ public struct LoyaltyProgram: Sendable {
             lines: draft.hasReceiptLines ? zip(draft.lines, redeemedShares).map { line, redeemed in
                 QuoteLine(
                     sku: line.sku, amount: line.amount, discount: line.discount, pointsPayment: line.pointsPayment,
-                    pointsEarned: line.pointsEarned, pointsRedeemed: Points(redeemed))
+                    pointsEarned: line.pointsEarned, pointsRedeemed: Points(redeemed),
+                    excludedFromEarning: line.excludedFrom.contains(.earning))
             } : [],
             earnedAvailableAtMilliseconds: earned > .zero ? policies.expiry.availability(ofPointsEarnedAt: nowMilliseconds) : nil,
             earnedExpireAtMilliseconds: earned > .zero ? policies.expiry.expiry(ofPointsEarnedAt: nowMilliseconds) : nil,

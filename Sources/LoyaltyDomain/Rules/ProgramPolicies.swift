@@ -1,5 +1,6 @@
 /// The program-wide settings the rules work within: currency and time zone, tiers, what points
-/// may pay, expiry, refunds of spent points, exclusions, stacking groups, the reward catalogue.
+/// may pay, expiry, refunds of spent points and of rewards, exclusions, stacking groups, the
+/// reward catalogue.
 public struct ProgramPolicies: Sendable {
     public var currency: Currency
     public var timeZone: StoreTimeZone
@@ -7,6 +8,8 @@ public struct ProgramPolicies: Sendable {
     public var redemption: RedemptionPolicy
     public var expiry: PointsExpiryPolicy
     public var spentPoints: SpentPointsPolicy
+    /// When a refund gives back the points of a catalogue reward taken with the purchase.
+    public var rewardRefunds: RewardRefundPolicy
     public var exclusions: [LineExclusion]
     public var groups: [StackingGroup]
     public var rewards: [CatalogueReward]
@@ -16,8 +19,9 @@ public struct ProgramPolicies: Sendable {
     public init(
         currency: Currency = Currency(code: "EUR", minorUnitDigits: 2), timeZone: StoreTimeZone = .utc, tiers: TierLadder? = nil,
         redemption: RedemptionPolicy = RedemptionPolicy(), expiry: PointsExpiryPolicy = PointsExpiryPolicy(),
-        spentPoints: SpentPointsPolicy = .allowNegative, exclusions: [LineExclusion] = [], groups: [StackingGroup] = [],
-        rewards: [CatalogueReward] = [], maximumDiscount: Percentage = Percentage(millionths: 100 * Percentage.scale)
+        spentPoints: SpentPointsPolicy = .allowNegative, rewardRefunds: RewardRefundPolicy = .whenReturned,
+        exclusions: [LineExclusion] = [], groups: [StackingGroup] = [], rewards: [CatalogueReward] = [],
+        maximumDiscount: Percentage = Percentage(millionths: 100 * Percentage.scale)
     ) {
         self.currency = currency
         self.timeZone = timeZone
@@ -25,6 +29,7 @@ public struct ProgramPolicies: Sendable {
         self.redemption = redemption
         self.expiry = expiry
         self.spentPoints = spentPoints
+        self.rewardRefunds = rewardRefunds
         self.exclusions = exclusions
         self.groups = groups
         self.rewards = rewards
@@ -35,7 +40,7 @@ public struct ProgramPolicies: Sendable {
         var parts = [
             "currency=\(currency.code)/\(currency.minorUnitDigits)", "tz=\(timeZone.name)",
             "redeem=\(redemption.maximumShare.millionths),\(redemption.minimumBalance.value)", expiry.canonicalDescription,
-            "spent=\(spentPoints.rawValue)", "max_discount=\(maximumDiscount.millionths)",
+            "spent=\(spentPoints.rawValue)", "reward_refunds=\(rewardRefunds.rawValue)", "max_discount=\(maximumDiscount.millionths)",
         ]
         if let tiers { parts.append(tiers.canonicalDescription) }
         parts += exclusions.map(\.canonicalDescription)

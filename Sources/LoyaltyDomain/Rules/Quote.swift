@@ -38,6 +38,9 @@ public struct QuoteLine: Sendable, Hashable {
     public var pointsEarned: Points
     /// The share of the points redeemed (payment) that paid this line.
     public var pointsRedeemed: Points
+    /// Whether the line is kept out of earning (tobacco): it earns nothing and does not count
+    /// toward coupon thresholds.
+    public var excludedFromEarning: Bool
 }
 
 /// A gift taken for points.
@@ -82,7 +85,9 @@ public struct Quote: Sendable, Hashable {
     public var rulesVersion: String
 
     public var balanceAfter: Points { balanceBefore - pointsRedeemed - rewardPoints + pointsEarned }
-    /// Spend as tier and progressive rules count it: the receipt after discounts.
+    /// Spend as spend tiers and progressive rates (`percent_by_spend`, `earn_percent_by_spend`)
+    /// count it: the receipt after discounts, the part paid with points and lines kept out of
+    /// earning included; refunds take it back in proportion to the money refunded.
     public var spend: Money { total - discount }
 }
 

@@ -49,6 +49,10 @@ public struct QuoteDraft: Sendable {
     public var discount: Money { lines.reduce(.zero) { $0 + $1.discount } }
     public var redeemedValue: Money { lines.reduce(.zero) { $0 + $1.pointsPayment } }
     public var pointsEarned: Points { lines.reduce(.zero) { $0 + $1.pointsEarned } }
+    /// The receipt amount, before discounts, of the lines that may earn: what coupon thresholds measure.
+    public var earningAmount: Money {
+        lines.filter { !$0.excludedFrom.contains(.earning) }.reduce(.zero) { $0 + $1.amount }
+    }
     /// What is still to be paid in money at this point of the computation.
     public var payable: Money { total - discount - redeemedValue }
 
