@@ -107,7 +107,7 @@ let package = Package(
             name: "LoyaltyDaemon",
             dependencies: [
                 "LoyaltyDomain", "LoyaltyConfig", "LoyaltyStore", "TillProtocol", "TillServer", "SystemdSupport",
-                "ContactlessReaders", "USBReaders", "CardDecoding",
+                "ContactlessReaders", "USBReaders", "CardDecoding", "ChainSync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -120,7 +120,7 @@ let package = Package(
             name: "LoyaltyCommands",
             dependencies: [
                 "LoyaltyDaemon", "LoyaltyConfig", "LoyaltyStore", "SystemdSupport", "TillProtocol", "TillClient",
-                "ContactlessReaders", "USBReaders", "LoyaltyDomain",
+                "ContactlessReaders", "USBReaders", "LoyaltyDomain", "ChainSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -57,7 +57,7 @@ public final class ChainSyncService: Service {
                     greeted = false
                     failures += 1
                     await self.transport.close()
-                    let text = String(describing: error)
+                    let text = ChainErrorText.of(error)
                     self.link.update { $0.lastError = text }
                     try? await self.store.recordChainContact(error: text, clockOffsetMilliseconds: nil, headSequence: nil, nowMilliseconds: self.clock.now())
                     if failures == 1 { self.logger.warning("chain: cannot reach the centre; the store goes on serving", metadata: ["error": "\(text)"]) }

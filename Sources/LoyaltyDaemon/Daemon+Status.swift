@@ -1,3 +1,4 @@
+import ChainSync
 import LoyaltyDomain
 import LoyaltyConfig
 import LoyaltyStore
@@ -6,7 +7,7 @@ import TillProtocol
 /// The `status` method's result.
 func statusReport(
     store: LoyaltyStore, configuration: LoyaltyConfiguration, startedAt: Int64, clock: WallClock,
-    connections: Int, subscribers: Int, readers: ReaderDirectory
+    connections: Int, subscribers: Int, readers: ReaderDirectory, chain: ChainLink? = nil
 ) async -> JSONValue {
     let health = await store.health()
     var database: [(String, JSONValue)] = [
@@ -27,5 +28,19 @@ func statusReport(
         ("database", .object(database)),
         ("connections", .integer(Int64(connections))),
         ("subscribers", .integer(Int64(subscribers))),
+    ] + (chain.map { [("chain", chainStatus($0, nowMilliseconds: clock.now()))] } ?? []))
+}
+
+/// The `chain` member of `status`, present only in a chain (docs/protocol.md §7).
+func chainStatus(_ link: ChainLink, nowMilliseconds: Int64) -> JSONValue {
+    let state = link.current
+    let offlineSince = link.offlineSince(nowMilliseconds: nowMilliseconds)
+    return .object([
+        ("state", .string(offlineSince == nil ? "online" : "offline")),
+        ("offline_seconds", offlineSince.map { .integer((nowMilliseconds - $0) / 1000) } ?? .null),
+        ("last_contact_seconds_ago", state.lastContactMilliseconds.map { .integer((nowMilliseconds - $0) / 1000) } ?? .null),
+        ("last_error", state.lastError.map(JSONValue.string) ?? .null),
+        ("cursor", .integer(state.cursor)),
+        ("clock_offset_ms", state.clockOffsetMilliseconds.map(JSONValue.integer) ?? .null),
     ])
 }

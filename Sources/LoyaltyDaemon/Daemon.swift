@@ -1,7 +1,9 @@
+import ChainSync
 import LoyaltyDomain
 import Logging
 import LoyaltyConfig
 import LoyaltyStore
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import SystemdSupport
@@ -79,12 +81,16 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
 
     let connections = ConnectionRegistry()
     let readers = ReaderDirectory()
+    let chain = try chainServices(settings: settings, store: store, active: active, eventLoop: eventLoops.next(), clock: clock, logger: logger)
     let status: @Sendable () async -> JSONValue = {
         await statusReport(
             store: store, configuration: active.value, startedAt: startedAt, clock: clock,
-            connections: connections.count, subscribers: events.count, readers: readers)
+            connections: connections.count, subscribers: events.count, readers: readers, chain: chain?.link)
     }
-    let api = TillAPI(store: store, configuration: active, events: events, clock: clock, status: status, logger: logger)
+    var api = TillAPI(store: store, configuration: active, events: events, clock: clock, status: status, logger: logger)
+    if let chain, let options = settings.chain {
+        api.offline = OfflineRedemptionGuard(link: chain.link, policy: options.offlineRedemption, store: store)
+    }
     let server = TillServer(
         configuration: .init(
             listener: listener,
@@ -123,19 +129,41 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
 
     // Shutdown runs in reverse order: lifecycle (STOPPING=1), the readers, then the till socket
     // drains, then the rest.
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        .init(service: watchdog, successTerminationBehavior: .ignore),
+        .init(service: reload),
+        .init(service: server),
+    ]
+    services += readerServices
+    if let chain { services.append(.init(service: chain.service)) }
+    services.append(.init(service: lifecycle))
     let group = ServiceGroup(configuration: .init(
-        services: [
-            .init(service: watchdog, successTerminationBehavior: .ignore),
-            .init(service: reload),
-            .init(service: server),
-        ] + readerServices + [
-            .init(service: lifecycle),
-        ],
+        services: services,
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
     return Daemon(store: store, configuration: active, events: events, group: group, lifecycle: lifecycle)
 }
 
+
+/// The chain's sync service and the link state it keeps, when the config has a `chain:` section.
+private func chainServices(
+    settings: LoyaltyConfiguration, store: LoyaltyStore, active: ActiveConfiguration, eventLoop: any EventLoop, clock: WallClock,
+    logger: Logger
+) throws -> (service: ChainSyncService, link: ChainLink)? {
+    guard let options = settings.chain else { return nil }
+    let address: CentralDatabaseAddress
+    do {
+        address = try CentralDatabaseAddress(url: options.url, passwordFile: options.passwordFile, tls: options.tls)
+    } catch {
+        throw StartupError(description: error.description)
+    }
+    let link = ChainLink(startedAtMilliseconds: clock.now(), offlineAfterMilliseconds: options.offlineAfterMilliseconds)
+    let service = ChainSyncService(
+        store: store, transport: PostgresChainTransport(address: address, eventLoop: eventLoop, logger: logger), link: link,
+        batchSize: options.batchSize, intervalMilliseconds: options.intervalMilliseconds,
+        rulesVersion: { active.value.program.version }, daemonVersion: LoyaltydVersion.current, clock: clock, logger: logger)
+    return (service, link)
+}
 
 /// The socket systemd passed, or the configured path with its group resolved.
 private func tillListener(for socket: LoyaltyConfiguration.TillSocketOptions, environment: [String: String]) throws -> TillListener {

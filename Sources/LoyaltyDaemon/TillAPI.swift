@@ -1,3 +1,4 @@
+import ChainSync
 import Logging
 import LoyaltyDomain
 import LoyaltyStore
@@ -15,6 +16,8 @@ public struct TillAPI: TillRequestHandler {
     let clock: WallClock
     let status: @Sendable () async -> JSONValue
     let logger: Logger
+    /// In a chain: the caps on redemption while the centre is out of reach; `nil` for a single store.
+    var offline: OfflineRedemptionGuard? = nil
 
     public func respond(to line: ByteBuffer, on connection: TillConnection) async -> [UInt8]? {
         switch RPCFrame.decode(line.readableBytesView) {
@@ -81,9 +84,16 @@ public struct TillAPI: TillRequestHandler {
             let (quote, memberID) = try await mapped { () async throws(StoreError) in
                 try await store.quote(request, program: configuration.program, nowMilliseconds: now)
             }
+            try await offline?.check(quote, memberID: memberID, nowMilliseconds: now)
             return encoder.quote(quote, memberID: memberID)
 
         case .commit(let request):
+            if let offline, request.redeemPoints > .zero || !request.rewards.isEmpty {
+                // A retry of a commit already made is answered as before; anything new is checked.
+                if let quoted = try? await store.quote(request, program: configuration.program, nowMilliseconds: now) {
+                    try await offline.check(quoted.0, memberID: quoted.1, nowMilliseconds: now)
+                }
+            }
             let outcome = try await mapped { () async throws(StoreError) in
                 try await store.commit(request, program: configuration.program, nowMilliseconds: now) { quote, memberID in
                     JSONWriter.string(of: encoder.quote(quote, memberID: memberID))
@@ -101,6 +111,11 @@ public struct TillAPI: TillRequestHandler {
             return .object([("voided", true), ("already_voided", .bool(!voided))])
 
         case .refund(let refund):
+            if let offline, refund.tillID.contains(":"), offline.link.offlineSince(nowMilliseconds: now) != nil {
+                // `<store id>:<till id>` names another store's purchase: that store may be refunding
+                // it too, and only the centre can tell.
+                throw RPCError(.chainOffline, "this purchase was made in another store and the chain's centre cannot be reached; refund it there, or once this store is online")
+            }
             let outcome = try await mapped { () async throws(StoreError) in
                 try await store.refund(
                     tillID: refund.tillID, transactionID: refund.transactionID, refundID: refund.refundID,

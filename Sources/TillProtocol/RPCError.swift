@@ -51,6 +51,10 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         case lineTooLong = "line_too_long"
         case lineTimeout = "line_timeout"
         case idleTimeout = "idle_timeout"
+        /// A chain box without its centre: more redemption than the offline policy allows.
+        case offlineLimit = "offline_limit"
+        /// A chain box without its centre: a refund of another store's purchase must wait.
+        case chainOffline = "chain_offline"
 
         public var code: Int {
             switch self {
@@ -76,6 +80,8 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
             case .tooManyConnections: 1015
             case .shuttingDown: 1016
             case .idleTimeout: 1017
+            case .offlineLimit: 1018
+            case .chainOffline: 1019
             }
         }
     }

@@ -1,0 +1,48 @@
+import GRDB
+
+/// What this box's database says about its part in the chain, for `loyaltyd chain status`.
+public struct ChainReport: Sendable, Hashable {
+    /// Whether the box queues its facts (it has run with a `chain:` section).
+    public var queuing: Bool
+    public var pending: Int
+    /// When the oldest fact still waiting to be pushed was made (box clock).
+    public var oldestPendingAtMilliseconds: Int64?
+    public var pushed: Int64
+    public var pulled: Int64
+    public var cursor: Int64
+    public var headSequence: Int64?
+    public var lastContactMilliseconds: Int64?
+    public var lastError: String?
+    public var clockOffsetMilliseconds: Int64?
+    public var quarantined: [QuarantinedFact]
+
+    public struct QuarantinedFact: Sendable, Hashable {
+        public var factID: String
+        /// `push` (the centre refused it) or `pull` (this box could not apply it).
+        public var direction: String
+        public var reason: String
+        public var atMilliseconds: Int64
+    }
+}
+
+extension LoyaltyStore {
+    public func chainReport() async throws(StoreError) -> ChainReport {
+        try await read { db in
+            let state = Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM chain_state").map { ($0["key"] as String, $0["value"] as String) })
+            let pending = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, MIN(at_ms) AS oldest FROM chain_outbox")
+            let quarantined = try Row.fetchAll(db, sql: """
+                SELECT fact_id, direction, reason, at_ms FROM chain_quarantine ORDER BY at_ms DESC LIMIT 50
+                """).map { row in
+                ChainReport.QuarantinedFact(factID: row["fact_id"], direction: row["direction"], reason: row["reason"], atMilliseconds: row["at_ms"])
+            }
+            return ChainReport(
+                queuing: state["queue"] == "1", pending: pending?["n"] ?? 0, oldestPendingAtMilliseconds: pending?["oldest"],
+                pushed: Int64(state["pushed"] ?? "0") ?? 0, pulled: Int64(state["pulled"] ?? "0") ?? 0,
+                cursor: Int64(state["cursor"] ?? "0") ?? 0, headSequence: state["head_seq"].flatMap { Int64($0) },
+                lastContactMilliseconds: ["last_contact_ms", "last_push_ms", "last_pull_ms"].compactMap { state[$0].flatMap { Int64($0) } }.max(),
+                lastError: state["last_error"],
+                clockOffsetMilliseconds: state["clock_offset_ms"].flatMap { Int64($0) }, quarantined: quarantined)
+        }
+    }
+}
