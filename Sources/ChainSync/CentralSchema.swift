@@ -17,27 +17,28 @@ public enum CentralSchema {
     /// from two places at once: an advisory lock serialises them.
     public static func migrate(_ address: CentralDatabaseAddress, logger: Logger) async throws -> [String] {
         try await withConnection(address, logger: logger) { connection in
-            _ = try await connection.simpleQuery("""
-                CREATE SCHEMA IF NOT EXISTS loyalty_chain;
+            try await run("CREATE SCHEMA IF NOT EXISTS loyalty_chain", on: connection, logger: logger)
+            try await run("""
                 CREATE TABLE IF NOT EXISTS loyalty_chain.schema_migrations (
-                    version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
-                """).get()
+                    version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+                """, on: connection, logger: logger)
             var applied: [String] = []
             for (version, sql) in migrations {
-                _ = try await connection.simpleQuery("BEGIN; SELECT pg_advisory_xact_lock(7720251)").get()
+                try await run("BEGIN", on: connection, logger: logger)
+                try await run("SELECT pg_advisory_xact_lock(7720251)", on: connection, logger: logger)
                 do {
                     let done = try await connection.query(
                         "SELECT 1 FROM loyalty_chain.schema_migrations WHERE version = \(version)", logger: logger)
                     var present = false
                     for try await _ in done { present = true }
                     if !present {
-                        _ = try await connection.simpleQuery(sql).get()
+                        for statement in SQLScript.statements(sql) { try await run(statement, on: connection, logger: logger) }
                         try await connection.query("INSERT INTO loyalty_chain.schema_migrations (version) VALUES (\(version))", logger: logger)
                         applied.append(version)
                     }
-                    _ = try await connection.simpleQuery("COMMIT").get()
+                    try await run("COMMIT", on: connection, logger: logger)
                 } catch {
-                    _ = try? await connection.simpleQuery("ROLLBACK").get()
+                    try? await run("ROLLBACK", on: connection, logger: logger)
                     throw error
                 }
             }
@@ -54,23 +55,28 @@ public enum CentralSchema {
             throw ChainConfigurationError("--role: letters, digits and _ only")
         }
         try await withConnection(address, logger: logger) { connection in
-            _ = try await connection.simpleQuery("BEGIN").get()
+            try await run("BEGIN", on: connection, logger: logger)
             do {
                 let exists = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)", logger: logger)
                 var present = false
                 for try await _ in exists { present = true }
                 if !present {
                     let secret = password.map { " PASSWORD '" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? ""
-                    _ = try await connection.simpleQuery("CREATE ROLE \"\(role)\" LOGIN\(secret) IN ROLE loyalty_box").get()
-                    _ = try await connection.simpleQuery("ALTER ROLE \"\(role)\" SET idle_in_transaction_session_timeout = '60s'").get()
+                    try await run("CREATE ROLE \"\(role)\" LOGIN\(secret) IN ROLE loyalty_box", on: connection, logger: logger)
+                    try await run("ALTER ROLE \"\(role)\" SET idle_in_transaction_session_timeout = '60s'", on: connection, logger: logger)
                 }
                 try await connection.query("SELECT loyalty_chain.register_box(\(boxID), \(storeID), \(role))", logger: logger)
-                _ = try await connection.simpleQuery("COMMIT").get()
+                try await run("COMMIT", on: connection, logger: logger)
             } catch {
-                _ = try? await connection.simpleQuery("ROLLBACK").get()
+                try? await run("ROLLBACK", on: connection, logger: logger)
                 throw error
             }
         }
+    }
+
+    /// One statement of our own text (never a value from outside: those are bound).
+    private static func run(_ sql: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
     static func withConnection<T: Sendable>(

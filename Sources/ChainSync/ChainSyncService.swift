@@ -2,6 +2,7 @@ import Logging
 import LoyaltyDomain
 import LoyaltyStore
 import ServiceLifecycle
+import Synchronization
 
 /// A box's part of the chain: pushes what the store made, pulls what the others made, forever.
 ///
@@ -44,10 +45,10 @@ public final class ChainSyncService: Service {
             while !Task.isCancelled {
                 do {
                     if !greeted {
-                        try await self.greet()
+                        try await self.withDeadline { try await self.greet() }
                         greeted = true
                     }
-                    let busy = try await self.exchange()
+                    let busy = try await self.withDeadline { try await self.exchange() }
                     if failures > 0 { self.logger.notice("chain: the centre is reachable again") }
                     failures = 0
                     if !busy { try await Task.sleep(for: self.interval) }
@@ -68,6 +69,32 @@ public final class ChainSyncService: Service {
             }
         }
         await transport.close()
+    }
+
+    /// How long one exchange with the centre may take before the link counts as broken: a
+    /// connection whose peer vanished without a word (a crashed centre, a cut cable) must not
+    /// hold the queue.
+    static let exchangeDeadline: Duration = .seconds(10)
+
+    /// Runs `body`, or throws once ``exchangeDeadline`` has passed. The body runs in a task of its
+    /// own that the deadline does not wait for: a query on a connection that died may never return,
+    /// and the deadline closes the connection so it cannot be used again.
+    private func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let slot = OnceContinuation<T>()
+        let transport = self.transport
+        return try await withCheckedThrowingContinuation { continuation in
+            slot.set(continuation)
+            let work = Task {
+                do { slot.resume(with: .success(try await body())) } catch { slot.resume(with: .failure(error)) }
+            }
+            Task {
+                try? await Task.sleep(for: Self.exchangeDeadline)
+                guard slot.isWaiting else { return }
+                work.cancel()
+                await transport.close()
+                slot.resume(with: .failure(ChainProtocolError("no answer from the centre within \(Self.exchangeDeadline)")))
+            }
+        }
     }
 
     /// Tells the centre who this box is and what it runs, and learns the clock offset.
@@ -112,5 +139,20 @@ public final class ChainSyncService: Service {
             $0.pending = pending
         }
         return batch.facts.count == batchSize || facts.count == batchSize
+    }
+}
+
+/// A continuation resumed once, by whichever comes first: the work or its deadline.
+private final class OnceContinuation<T: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+    func set(_ waiting: CheckedContinuation<T, any Error>) {
+        continuation.withLock { $0 = waiting }
+    }
+
+    var isWaiting: Bool { continuation.withLock { $0 != nil } }
+
+    func resume(with result: Result<T, any Error>) {
+        continuation.withLock { $0.take() }?.resume(with: result)
     }
 }

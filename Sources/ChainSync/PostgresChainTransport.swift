@@ -24,7 +24,9 @@ public actor PostgresChainTransport: ChainTransport {
     /// link is never reused.
     private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let current: PostgresConnection
-        if let connection {
+        // A query sent on a connection the server already closed is never answered (PostgresNIO),
+        // so a closed one is replaced before it is used.
+        if let connection, !connection.isClosed {
             current = connection
         } else {
             current = try await PostgresConnection.connect(
@@ -36,7 +38,7 @@ public actor PostgresChainTransport: ChainTransport {
             return try await body(current)
         } catch {
             connection = nil
-            try? await current.close()
+            Self.drop(current)
             throw error
         }
     }
@@ -103,8 +105,16 @@ public actor PostgresChainTransport: ChainTransport {
     public func close() async {
         if let connection {
             self.connection = nil
-            try? await connection.close()
+            Self.drop(connection)
         }
+    }
+
+    /// Closes a connection without waiting for it: one whose peer vanished may never finish
+    /// closing, and nothing here needs it to.
+    private static func drop(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        // The connection must live until it is closed (PostgresNIO checks that it was).
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     /// A JSON string literal.

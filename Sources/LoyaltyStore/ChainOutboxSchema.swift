@@ -11,6 +11,12 @@ enum ChainOutboxSchema {
     /// The box's clock in milliseconds, in SQL.
     private static let now = "CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)"
     private static let queuing = "(SELECT value FROM chain_state WHERE key = 'queue') = '1'"
+    /// The id of a carrier's link to its member: made from the row, so that queuing the same link
+    /// again (a box that joins a chain queues what it holds) gives the same fact.
+    static func linkID(_ row: String) -> String {
+        "'card#' || \(row).member_id || '#' || \(row).kind || '#' || \(row).created_at_ms || '#' || substr(\(row).value, -4)"
+    }
+
     /// A fresh id for a fact about a row that changes (a carrier's or coupon's state).
     private static func changeID(_ prefix: String) -> String { "\(prefix) || '#' || lower(hex(randomblob(10)))" }
 
@@ -25,6 +31,18 @@ enum ChainOutboxSchema {
             kind TEXT NOT NULL,
             ref TEXT NOT NULL,
             member_id TEXT,
+            at_ms INTEGER NOT NULL
+        );
+        -- Pulled facts that refer to rows not here yet (the centre numbers the facts of one push by
+        -- id, so a card may come before its member): applied as soon as what they refer to arrives.
+        CREATE TABLE chain_deferred (
+            seq INTEGER PRIMARY KEY NOT NULL,
+            fact_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            member_id TEXT,
+            store_id TEXT NOT NULL,
+            box_id TEXT NOT NULL,
+            body TEXT NOT NULL,
             at_ms INTEGER NOT NULL
         );
         -- Facts refused: by the centre when pushed, or by this box when pulled. Technicians see them
@@ -45,7 +63,7 @@ enum ChainOutboxSchema {
 
         CREATE TRIGGER chain_carriers_insert AFTER INSERT ON carriers WHEN \(queuing)
         BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms)
-            VALUES (\(changeID("'card'")), 'carrier', NEW.kind || ':' || NEW.value, NEW.member_id, \(now)); END;
+            VALUES (\(linkID("NEW")), 'carrier', NEW.kind || ':' || NEW.value, NEW.member_id, \(now)); END;
         CREATE TRIGGER chain_carriers_update AFTER UPDATE ON carriers WHEN \(queuing)
         BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms)
             VALUES (\(changeID("'card'")), 'carrier', NEW.kind || ':' || NEW.value, NEW.member_id, \(now)); END;

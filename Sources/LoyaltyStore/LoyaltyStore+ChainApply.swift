@@ -44,27 +44,84 @@ extension LoyaltyStore {
             var outcome = ChainApplyOutcome()
             // The rows written here are the centre's: they must not be queued to be pushed again.
             try db.execute(sql: "UPDATE chain_state SET value = '0' WHERE key = 'queue'")
-            for pulled in facts {
-                do {
-                    var changed = false
-                    try db.inSavepoint {
-                        changed = try self.apply(pulled, in: db)
-                        return .commit
-                    }
-                    if changed { outcome.applied += 1 } else { outcome.alreadyKnown += 1 }
-                } catch {
-                    outcome.refused += 1
-                    try db.execute(sql: """
-                        INSERT INTO chain_quarantine (fact_id, direction, reason, body, at_ms) VALUES (?, 'pull', ?, ?, ?)
-                        ON CONFLICT (fact_id, direction) DO UPDATE SET reason = excluded.reason, at_ms = excluded.at_ms
-                        """, arguments: [pulled.fact.id, "\(error)", pulled.fact.body, nowMilliseconds])
+            // Within what arrived, rows that others refer to go first (members before their cards,
+            // purchases before their ledger entries); the centre's order is kept within each kind.
+            for pulled in facts.sorted(by: { (Self.applyRank($0.fact.kind), $0.sequence) < (Self.applyRank($1.fact.kind), $1.sequence) }) {
+                switch try self.applyOrSetAside(pulled, in: db, nowMilliseconds: nowMilliseconds) {
+                case .applied: outcome.applied += 1
+                case .alreadyKnown: outcome.alreadyKnown += 1
+                case .refused: outcome.refused += 1
+                case .deferred: break
                 }
             }
+            outcome.applied += try self.applyDeferred(in: db, nowMilliseconds: nowMilliseconds)
             try db.execute(sql: "UPDATE chain_state SET value = '1' WHERE key = 'queue'")
             try Self.setChainState(db, "cursor", String(cursor))
             try Self.setChainState(db, "last_pull_ms", String(nowMilliseconds))
             try Self.addChainCounter(db, "pulled", outcome.applied)
             return outcome
+        }
+    }
+
+    /// The order kinds are applied in, so that what a fact refers to is there first.
+    static func applyRank(_ kind: String) -> Int {
+        ["member", "carrier", "purchase", "refund", "ledger", "coupon", "sale"].firstIndex(of: kind) ?? 99
+    }
+
+    private enum ApplyResult { case applied, alreadyKnown, deferred, refused }
+
+    /// Applies one fact in a savepoint. One that refers to a row not here yet is set aside in
+    /// `chain_deferred`; one that cannot be applied at all is quarantined. Neither stops the others.
+    private func applyOrSetAside(_ pulled: PulledChainFact, in db: Database, nowMilliseconds: Int64) throws -> ApplyResult {
+        do {
+            var changed = false
+            try db.inSavepoint {
+                changed = try self.apply(pulled, in: db)
+                return .commit
+            }
+            return changed ? .applied : .alreadyKnown
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO chain_deferred (seq, fact_id, kind, member_id, store_id, box_id, body, at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    pulled.sequence, pulled.fact.id, pulled.fact.kind, pulled.fact.memberID, pulled.storeID, pulled.boxID,
+                    pulled.fact.body, pulled.fact.atMilliseconds,
+                ])
+            return .deferred
+        } catch {
+            try db.execute(sql: """
+                INSERT INTO chain_quarantine (fact_id, direction, reason, body, at_ms) VALUES (?, 'pull', ?, ?, ?)
+                ON CONFLICT (fact_id, direction) DO UPDATE SET reason = excluded.reason, at_ms = excluded.at_ms
+                """, arguments: [pulled.fact.id, "\(error)", pulled.fact.body, nowMilliseconds])
+            return .refused
+        }
+    }
+
+    /// Retries the facts set aside, as long as each round applies some; returns how many it applied.
+    private func applyDeferred(in db: Database, nowMilliseconds: Int64) throws -> Int {
+        var applied = 0
+        while true {
+            let waiting = try Row.fetchAll(db, sql: "SELECT * FROM chain_deferred ORDER BY seq").map { row in
+                PulledChainFact(
+                    sequence: row["seq"],
+                    fact: ChainFact(id: row["fact_id"], kind: row["kind"], memberID: row["member_id"], atMilliseconds: row["at_ms"], body: row["body"]),
+                    storeID: row["store_id"], boxID: row["box_id"])
+            }.sorted { (Self.applyRank($0.fact.kind), $0.sequence) < (Self.applyRank($1.fact.kind), $1.sequence) }
+            var progress = false
+            for pulled in waiting {
+                try db.execute(sql: "DELETE FROM chain_deferred WHERE seq = ?", arguments: [pulled.sequence])
+                switch try applyOrSetAside(pulled, in: db, nowMilliseconds: nowMilliseconds) {
+                case .applied, .alreadyKnown:
+                    applied += 1
+                    progress = true
+                case .refused:
+                    progress = true
+                case .deferred:
+                    break
+                }
+            }
+            if !progress { return applied }
         }
     }
 

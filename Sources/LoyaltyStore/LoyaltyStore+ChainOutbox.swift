@@ -28,7 +28,7 @@ extension LoyaltyStore {
     private static let backfill = """
         INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) SELECT id, 'member', id, id, created_at_ms FROM members ORDER BY created_at_ms, id;
         INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms)
-            SELECT 'card#' || lower(hex(randomblob(10))), 'carrier', kind || ':' || value, member_id, created_at_ms FROM carriers ORDER BY created_at_ms;
+            SELECT \(ChainOutboxSchema.linkID("carriers")), 'carrier', kind || ':' || value, member_id, created_at_ms FROM carriers ORDER BY created_at_ms;
         INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) SELECT id, 'purchase', id, member_id, at_ms FROM purchases ORDER BY at_ms, id;
         INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) SELECT id, 'refund', id, NULL, at_ms FROM refunds ORDER BY at_ms, id;
         INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) SELECT id, 'ledger', id, member_id, at_ms FROM ledger ORDER BY at_ms, id;

@@ -22,6 +22,8 @@ public struct DaemonConfig: Sendable {
     public var repeatWindowMilliseconds = 3_000
     /// USB readers, as `(name, vendor, product, protocol, layout, till)`.
     public var usbReaders: [(name: String, vendor: String, product: String, reportProtocol: String, layout: String, tillID: String?)] = []
+    /// The `chain:` section's lines (indented by two spaces), for a box of a chain.
+    public var chain: String?
 
     public init(socketPath: String, databasePath: String) {
         self.socketPath = socketPath
@@ -75,7 +77,7 @@ public struct DaemonConfig: Sendable {
         }.joined())
         logging:
           level: \(logLevel)
-
+        \(chain.map { "chain:\n" + $0 } ?? "")
         """
     }
 }

@@ -29,6 +29,13 @@ public final class SpawnedProcess: @unchecked Sendable {
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
+        // Nothing of the test process's but standard input, output and error reaches the program: a
+        // pipe another test reads, inherited by a server that outlives its starter (pg_ctl's
+        // postgres), would keep that read from ever ending. bash closes the rest (dash cannot name
+        // descriptors above 9) and execs
+        // the program in its place (same pid).
+        let closeInherited = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@""#
+        let arguments = ["/bin/bash", "-c", closeInherited, "bash"] + arguments
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

@@ -1,0 +1,105 @@
+import Foundation
+import TillClient
+import TillProtocol
+
+/// A chain on one machine: a real PostgreSQL centre (``TemporaryPostgres``) migrated by
+/// `loyaltyd chain migrate`, and real `loyaltyd serve` boxes registered with `chain add-box`, each
+/// with its own store id, role, socket and database.
+public final class TemporaryChain: @unchecked Sendable {
+    public let centre: TemporaryPostgres
+    public private(set) var boxes: [String: TemporaryDaemon] = [:]
+    /// The password every box role logs in with.
+    public let boxPassword = "box-secret"
+    private let passwordFile: String
+
+    public init() throws {
+        centre = try TemporaryPostgres()
+        passwordFile = centre.directory.file("box-password")
+        try boxPassword.write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: passwordFile)
+        let migrate = try LoyaltydBinary.run(["chain", "migrate", "--url", centre.adminURL])
+        guard migrate.status == 0 else { throw TemporaryPostgresError("chain migrate failed: \(migrate.stderr)") }
+    }
+
+    /// Registers a box with the centre and starts its daemon, waiting for READY=1.
+    /// - Parameter interval: how often it pushes and pulls.
+    @discardableResult
+    public func addBox(
+        _ box: String, store: String, intervalMilliseconds: Int = 100, offline: [String] = ["after_ms: 1000"], start: Bool = true
+    ) throws -> TemporaryDaemon {
+        let role = "box_\(box)"
+        let added = try LoyaltydBinary.run([
+            "chain", "add-box", "--url", centre.adminURL, "--box", box, "--store", store, "--role", role, "--box-password-file", passwordFile,
+        ])
+        guard added.status == 0 else { throw TemporaryPostgresError("chain add-box failed: \(added.stderr)") }
+        let daemon = try TemporaryDaemon { config in
+            config.storeID = store
+            config.chain = """
+                  url: \(centre.url(role: role))
+                  password_file: \(passwordFile)
+                  interval_ms: \(intervalMilliseconds)
+                  offline:
+                \(offline.map { "    " + $0 }.joined(separator: "\n"))
+
+                """
+        }
+        boxes[box] = daemon
+        if start { try daemon.start() }
+        return daemon
+    }
+
+    public func box(_ name: String) -> TemporaryDaemon { boxes[name]! }
+
+    /// The member as each box's till sees it (`member.lookup` by card), by box name.
+    public func lookups(card: JSONValue) -> [String: JSONValue] {
+        var seen: [String: JSONValue] = [:]
+        for (name, daemon) in boxes where daemon.isRunning {
+            seen[name] = try? daemon.client().result("member.lookup", .object([("card", card)]))
+        }
+        return seen
+    }
+
+    /// Waits until every running box answers `member.lookup` for `card` with the same member
+    /// object (id, balance, spendable, tier, coupons); returns it, or `nil` after `timeoutSeconds`.
+    public func converged(card: JSONValue, timeoutSeconds: Double = 15) -> JSONValue? {
+        var agreed: JSONValue?
+        _ = waitUntil(timeoutSeconds: timeoutSeconds) {
+            let seen = lookups(card: card)
+            let running = boxes.values.filter(\.isRunning).count
+            guard seen.count == running, let first = seen.values.first, seen.values.allSatisfy({ $0 == first }) else { return false }
+            agreed = first
+            return true
+        }
+        return agreed
+    }
+
+    /// Facts the centre holds.
+    public func centralFacts() throws -> Int {
+        Int(try centre.psql("SELECT count(*) FROM loyalty_chain.facts", database: TemporaryPostgres.database)
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    /// Facts still waiting in a box's outbox.
+    public func pending(_ box: String) -> Int {
+        Int(SQLiteShell(path: self.box(box).databasePath).run("SELECT count(*) FROM chain_outbox;").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    /// Waits until every running box has pushed everything and pulled up to the centre's head.
+    public func settled(timeoutSeconds: Double = 15) throws -> Bool {
+        try waitUntil(timeoutSeconds: timeoutSeconds) {
+            let head = try centre.psql("SELECT coalesce(max(seq), 0) FROM loyalty_chain.facts", database: TemporaryPostgres.database)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            return boxes.allSatisfy { name, daemon in
+                guard daemon.isRunning else { return true }
+                let cursor = SQLiteShell(path: daemon.databasePath).run("SELECT value FROM chain_state WHERE key = 'cursor';")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                return pending(name) == 0 && cursor == head
+            }
+        }
+    }
+
+    public func remove() {
+        for daemon in boxes.values { daemon.cleanUp() }
+        centre.remove()
+    }
+}
