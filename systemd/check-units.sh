@@ -80,4 +80,19 @@ else
     fi
 fi
 
+echo "== systemd-analyze security --offline=true loyaltyd.service + chain.conf (a box of a chain)"
+# A drop-in's lines come after the unit's, as if appended: check the service as a chain box runs it.
+cat -- "$root/etc/systemd/system/loyaltyd.service" "$here/chain.conf" > "$root/etc/systemd/system/loyaltyd-chain.service"
+chain_out=$(systemd-analyze security --offline=true --no-pager "$root/etc/systemd/system/loyaltyd-chain.service" 2>"$sec_err") || true
+if [[ -s $sec_err ]]; then
+    cat -- "$sec_err"
+    rc=1
+fi
+chain_score=$(sed -nE 's/.*Overall exposure level for [^:]*: ([0-9]+\.[0-9]+).*/\1/p' <<<"$chain_out")
+echo "exposure score with chain.conf: ${chain_score:-?} (max $MAX_SCORE)"
+if [[ -z $chain_score ]] || ! awk -v s="$chain_score" -v m="$MAX_SCORE" 'BEGIN { exit !(s <= m) }'; then
+    echo "FAIL: exposure with chain.conf ${chain_score:-unknown} > $MAX_SCORE"
+    rc=1
+fi
+
 exit "$rc"
