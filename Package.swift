@@ -154,6 +154,13 @@ let package = Package(
             dependencies: ["SystemdSupport", "LoyaltyTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
+            name: "ChainSyncTests",
+            dependencies: [
+                "ChainSync", "LoyaltyStore", "LoyaltyTestSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "LoyaltyDaemonTests",
             dependencies: ["loyaltyd", "LoyaltyDaemon", "LoyaltyTestSupport", "TillProtocol", "LoyaltyStore"]
         ),

@@ -1,3 +1,4 @@
+import ChainSync
 import ArgumentParser
 import Foundation
 import LoyaltyConfig
@@ -40,6 +41,16 @@ struct ConfigCommand: AsyncParsableCommand {
             guard let explain else {
                 print("\(options.config): ok")
                 print("store \(settings.storeID), currency \(settings.currency.code), \(settings.program.rules.count) rule(s), rules version \(settings.program.version)")
+                if let chain = settings.chain {
+                    // The URL and files are checked as the daemon will use them (not the connection).
+                    do {
+                        let centre = try CentralDatabaseAddress(url: chain.url, passwordFile: chain.passwordFile, tls: chain.tls)
+                        print("chain: box role \(centre.role) at \(centre.host):\(centre.port)/\(centre.database), TLS \(chain.tls.mode.rawValue)")
+                    } catch {
+                        printError("invalid configuration: \(error)")
+                        throw ExitCode(78)
+                    }
+                }
                 return
             }
             let quote: Quote

@@ -86,7 +86,7 @@ import TillProtocol
             for (key, value) in documented {
                 guard let other = answered.first(where: { $0.0 == key })?.1 else { continue }
                 if normalised.contains(key) || (isStatus && machineDependent.contains(key)) {
-                    if kind(value) != kind(other) { found.append("\(path).\(key): \(kind(value)) ≠ \(kind(other))") }
+                    if value.typeName != other.typeName { found.append("\(path).\(key): \(value.typeName) ≠ \(other.typeName)") }
                     continue
                 }
                 found += differences(value, other, path: "\(path).\(key)", ids: ids, inStatus: isStatus)
@@ -103,17 +103,6 @@ import TillProtocol
             return []
         default:
             return expected == actual ? [] : ["\(path): \(JSONWriter.string(of: expected)) ≠ \(JSONWriter.string(of: actual))"]
-        }
-    }
-
-    static func kind(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool: "boolean"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
         }
     }
 
