@@ -25,6 +25,8 @@ public struct ChainApplyOutcome: Sendable, Hashable {
     public var alreadyKnown = 0
     /// Facts this box could not apply; kept in the quarantine with the reason.
     public var refused = 0
+
+    public init() {}
 }
 
 extension LoyaltyStore {

@@ -96,6 +96,30 @@ import TillProtocol
         #expect(after["balance"] == .integer(136 - 143 - 142 + 570 - 100 + 26 + 29), "\(after)")
         #expect(try chain.settled(timeoutSeconds: 30))
         #expect(try chain.centralFacts() > facts)
+
+        // A box killed with SIGKILL right after its tills' commits (during a push, or before it):
+        // restarted, it sends what the centre lacks, and nothing twice.
+        for index in 1...3 {
+            _ = try b1.client().result("purchase.commit", purchase("lane-1", "B-K\(index)", total: "10.00"))
+        }
+        b1.kill()
+        try b1.start()
+        let restarted = try #require(chain.converged(card: Self.anna, timeoutSeconds: 30), "the boxes converge after a kill -9")
+        #expect(restarted["balance"] == after["balance"].flatMap { $0.int64 }.map { .integer($0 + 3 * 29) })
+        #expect(try chain.settled(timeoutSeconds: 30))
+        #expect(try chain.centre.psql("SELECT count(*) - count(DISTINCT fact_id) FROM loyalty_chain.facts", database: "chain") == "0\n")
+
+        // A replaced box of store A takes the whole chain with `chain resync`, then serves the member.
+        let a3 = try chain.addBox("a3", store: "store-a", start: false)
+        #expect(try a3.run(["db", "migrate"]).status == 0)
+        let resync = try a3.run(["chain", "resync"])
+        #expect(resync.status == 0, "\(resync.stderr)")
+        #expect(resync.stdout.hasPrefix("resync done: cursor "), "\(resync.stdout)")
+        try a3.start()
+        #expect(chain.converged(card: Self.anna)?["balance"] == restarted["balance"])
+        let status = try a3.run(["chain", "status", "--json"])
+        #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
+        #expect(status.stdout.contains("\"reachable\":true"))
     }
 
     /// The box role can call the chain's functions and nothing else, and cannot write another

@@ -11,7 +11,7 @@ struct ChainCommand: AsyncParsableCommand {
             box, while its tills are served from its own database. The README's "Running a chain" \
             section shows the whole setup.
             """,
-        subcommands: [Migrate.self, AddBox.self, Status.self]
+        subcommands: [Migrate.self, AddBox.self, Status.self, Resync.self]
     )
 
     /// The centre as head office reaches it (an admin role, not a box's).
