@@ -179,7 +179,9 @@ let package = Package(
             name: "loyaltyd-bench",
             dependencies: [
                 "LoyaltyTestSupport", "LoyaltyStore", "LoyaltyDomain", "LoyaltyConfig", "TillClient", "TillProtocol", "CPCSCLite",
-                "CardDecoding",
+                "CardDecoding", "ChainSync",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/Benchmarks"

@@ -14,18 +14,23 @@ struct BenchmarkMain {
         var binary = LoyaltydBinary.path
         var members = 50_000
         var scaleMembers = 1_000_000
+        var chainMembers = 100_000
+        var chainOnly = false
         while let argument = arguments.popFirst() {
             switch argument {
             case "--binary": binary = arguments.popFirst() ?? binary
             case "--members": members = Int(arguments.popFirst() ?? "") ?? members
             case "--scale-members": scaleMembers = Int(arguments.popFirst() ?? "") ?? scaleMembers
-            default: fatalError("usage: loyaltyd-bench [--binary PATH] [--members N] [--scale-members N]")
+            case "--chain-members": chainMembers = Int(arguments.popFirst() ?? "") ?? chainMembers
+            case "--chain-only": chainOnly = true
+            default: fatalError("usage: loyaltyd-bench [--binary PATH] [--members N] [--scale-members N] [--chain-members N] [--chain-only]")
             }
         }
         setenv("LOYALTYD_BINARY", binary, 1)
         print("loyaltyd bench: \(binary), \(members) members, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print(String(repeating: "-", count: 78))
 
+        if chainOnly { return try chainFigures(members: chainMembers) }
         let raw = try RawSQLiteBaseline.measure(transactions: 2_000)
         print(row("raw SQLite: durable single-row transactions", String(format: "%.0f tx/s", raw)))
         let inProcess = try InProcessCommits.measure(commits: 2_000)
@@ -74,6 +79,9 @@ struct BenchmarkMain {
         }
 
         print(String(repeating: "-", count: 78))
+        try chainFigures(members: chainMembers)
+
+        print(String(repeating: "-", count: 78))
         let decoding = DecodingThroughput.measure()
         print(row("keyboard reports through the decoder", String(format: "%.0f reports/s", decoding.keyboardReports)))
         print(row("magnetic tracks classified (bank card check)", String(format: "%.0f swipes/s", decoding.swipes)))
@@ -95,6 +103,22 @@ struct BenchmarkMain {
             print(row("CPU used by the idle daemon over 5 s", String(format: "%.2f s  (readers watched, no card moving)", taps.idleCPUSeconds)))
         } else {
             print(row("tap latency", "not measured: \(VirtualPCSC.prerequisites.missing)"))
+        }
+    }
+
+    /// The chain's figures (issue 13), or why they were not measured.
+    static func chainFigures(members: Int) throws {
+        if TemporaryPostgres.binaries != nil {
+            let chain = try ChainBench.measure(facts: 20_000, commits: 50, resyncMembers: members)
+            print(row("chain: push_v1, 20,000 facts, batches of 500", String(format: "%.0f facts/s", chain.pushPerSecond)))
+            print(row("  plain inserts of the same rows (same server)", String(format: "%.0f rows/s", chain.plainPerSecond)))
+            print(row("  push ÷ plain inserts", String(format: "%.2f  (goal ≥ 0.5)", chain.pushPerSecond / chain.plainPerSecond)))
+            let sorted = chain.convergence.sorted()
+            print(row("chain: commit in A → balance seen in B", String(format: "p50 %.0f ms  p99 %.0f ms over %d  (goal p99 < 2 s)",
+                sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 99 / 100)], sorted.count)))
+            print(row("chain resync, \(chain.resyncMembers) members + cards", String(format: "%.1f s", chain.resyncSeconds)))
+        } else {
+            print(row("chain", "not measured: PostgreSQL is not installed"))
         }
     }
 
