@@ -120,6 +120,9 @@ import TillProtocol
         let status = try a3.run(["chain", "status", "--json"])
         #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
         #expect(status.stdout.contains("\"reachable\":true"))
+        let doctor = try a3.run(["doctor"])
+        #expect(doctor.stdout.contains("ok    chain: centre 127.0.0.1:\(chain.centre.port) reachable as box a3 of store store-a"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("ok    chain queue: "), "\(doctor.stdout)")
     }
 
     /// The box role can call the chain's functions and nothing else, and cannot write another

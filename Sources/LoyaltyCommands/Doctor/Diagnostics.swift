@@ -22,6 +22,7 @@ struct Diagnostics {
         checks += await database(configuration)
         checks.append(diskSpace(configuration.databasePath))
         checks.append(tillSocket(configuration))
+        checks += await chain(configuration)
         checks += contactless(configuration)
         checks += usb(configuration)
         checks.append(clock())

@@ -1,0 +1,46 @@
+import ChainSync
+import Logging
+import LoyaltyConfig
+import LoyaltyDomain
+import LoyaltyStore
+import NIOPosix
+
+extension Diagnostics {
+    /// The chain's health for this box: the centre reachable as the box's role, how far behind the
+    /// box is, its clock offset, and nothing quarantined. Skipped for a single store.
+    func chain(_ configuration: LoyaltyConfiguration) async -> [DoctorCheck] {
+        guard let options = configuration.chain else { return [.skip("chain", "no chain: section (a single store)")] }
+        let address: CentralDatabaseAddress
+        do {
+            address = try CentralDatabaseAddress(url: options.url, passwordFile: options.passwordFile, tls: options.tls)
+        } catch {
+            return [.fail("chain", error.description, remedy: "fix the chain: section (README \"Running a chain\")")]
+        }
+        var checks: [DoctorCheck] = []
+        let transport = PostgresChainTransport(address: address, eventLoop: MultiThreadedEventLoopGroup.singleton.any(), logger: Logger(label: "loyaltyd.doctor"))
+        let report = try? await LoyaltyStore(path: configuration.databasePath, storeID: configuration.storeID, migrate: false, createIfMissing: false)
+            .chainReport()
+        do {
+            let hello = try await transport.hello(
+                rulesVersion: configuration.program.version, daemonVersion: "doctor", boxTimeMilliseconds: WallClock.system.now())
+            let lag = report.map { max(0, hello.headSequence - $0.cursor) }
+            checks.append(.pass("chain", "centre \(address.host):\(address.port) reachable as box \(hello.boxID) of store \(hello.storeID)"
+                + (lag.map { ", \($0) fact(s) behind" } ?? "") + ", clock \(hello.clockOffsetMilliseconds) ms off"))
+            if abs(hello.clockOffsetMilliseconds) > 60_000 {
+                checks.append(.fail("chain clock", "this box's clock is \(hello.clockOffsetMilliseconds / 1000) s off the centre's",
+                                    remedy: "enable time sync (timedatectl set-ntp true); tier windows and expiry use the box's clock"))
+            }
+        } catch {
+            checks.append(.fail("chain", "cannot reach the centre \(address.host):\(address.port): \(ChainErrorText.of(error))",
+                                remedy: "check chain.url and the password or certificate, the network, and the systemd drop-in that allows the centre's address (systemd/chain.conf)"))
+        }
+        await transport.close()
+        if let report {
+            checks.append(report.quarantined.isEmpty
+                ? .pass("chain queue", "\(report.pending) fact(s) waiting to be pushed, none quarantined")
+                : .fail("chain queue", "\(report.quarantined.count) fact(s) quarantined: \(report.quarantined.prefix(3).map { "\($0.direction) \($0.factID): \($0.reason)" }.joined(separator: "; "))",
+                        remedy: "loyaltyd chain status lists them; report them to head office with the reasons"))
+        }
+        return checks
+    }
+}
