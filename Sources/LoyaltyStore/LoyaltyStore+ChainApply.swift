@@ -57,6 +57,7 @@ extension LoyaltyStore {
                 }
             }
             outcome.applied += try self.applyDeferred(in: db, nowMilliseconds: nowMilliseconds)
+            try self.sweepMerged(Set(facts.compactMap(\.fact.memberID)), in: db, nowMilliseconds: nowMilliseconds)
             try db.execute(sql: "UPDATE chain_state SET value = '1' WHERE key = 'queue'")
             try Self.setChainState(db, "cursor", String(cursor))
             try Self.setChainState(db, "last_pull_ms", String(nowMilliseconds))
@@ -127,6 +128,37 @@ extension LoyaltyStore {
         }
     }
 
+    /// The same card enrolled for two members in two stores while they could not see each other:
+    /// here it belongs to one member, the fact links it to another, by a link of its own (another
+    /// link time; a card moved by a merge keeps its link time). Every box resolves it the same way,
+    /// whatever order the two facts reach it in: the member enrolled first survives (by enrolment
+    /// time, then id), and the other is merged into it with `adjust` entries whose ids both derive
+    /// from the two members. Returns `true` when it merged, `nil` when there is no such conflict.
+    private func enrolledTwice(_ carrier: Carrier, member: MemberID, linkedAt: Int64, in db: Database) throws -> Bool? {
+        guard let local = try Row.fetchOne(db, sql: "SELECT member_id, created_at_ms FROM carriers WHERE kind = ? AND value = ?",
+                                            arguments: [carrier.kind.rawValue, carrier.value]),
+              let holder: String = local["member_id"], holder != member, local["created_at_ms"] != linkedAt
+        else { return nil }
+        let members = try Row.fetchAll(db, sql: """
+            SELECT id FROM members WHERE id IN (?, ?) AND merged_into IS NULL ORDER BY created_at_ms, id
+            """, arguments: [holder, member])
+        guard members.count == 2, let survivor: String = members[0]["id"], let merged: String = members[1]["id"] else { return nil }
+        try mergeRows(
+            db, merged, into: survivor, rulesVersion: "chain", nowMilliseconds: linkedAt,
+            adjustIDs: ("\(merged):merged-out", "\(survivor):merged-in:\(merged)"))
+        return true
+    }
+
+    /// A member merged here (a card enrolled twice) may still get facts from a box that made them
+    /// before it learnt of the merge: what they brought moves on to the survivor, so every box
+    /// ends with the survivor holding everything, whatever order the facts came in.
+    private func sweepMerged(_ members: Set<MemberID>, in db: Database, nowMilliseconds: Int64) throws {
+        for member in members {
+            guard let survivor = try String.fetchOne(db, sql: "SELECT merged_into FROM members WHERE id = ?", arguments: [member]) else { continue }
+            try moveHoldings(db, from: member, to: survivor, rulesVersion: "chain", nowMilliseconds: nowMilliseconds, adjustIDs: nil)
+        }
+    }
+
     /// Whether this box has a change of the same row waiting to be pushed: it is newer than any
     /// fact about that row the centre holds, so the pulled one must not overwrite it.
     private static func hasPendingChange(kind: String, ref: String, in db: Database) throws -> Bool {
@@ -165,8 +197,11 @@ extension LoyaltyStore {
             else { throw ChainApplyError.malformed("carrier without kind, value or member") }
             // The same checks as every other door: a bank card never lands here, whoever sent it.
             let carrier = try Carrier(kind: CarrierKind(rawValue: kind) ?? .barcode, value: value)
-            if try Self.hasPendingChange(kind: "carrier", ref: "\(kind):\(value)", in: db) { return false }
             let status: String = row["status"]
+            if status != "unlinked", let survivor = try enrolledTwice(carrier, member: member, linkedAt: row["created_at_ms"], in: db) {
+                return survivor
+            }
+            if try Self.hasPendingChange(kind: "carrier", ref: "\(kind):\(value)", in: db) { return false }
             if status == "unlinked" {
                 try db.execute(sql: "DELETE FROM carriers WHERE kind = ? AND value = ? AND member_id = ?", arguments: [kind, carrier.value, member])
             } else {

@@ -182,78 +182,105 @@ extension LoyaltyStore {
         _ mergedID: MemberID, into survivorID: MemberID, rulesVersion: String, nowMilliseconds: Int64
     ) async throws(MemberCareError) -> MergeOutcome {
         try await careWrite { db in
-            guard mergedID != survivorID else { throw MemberCareError.sameMember }
-            let select = "SELECT name, phone, birthday, card_group, consent_at_ms, merged_into FROM members WHERE id = ?"
-            guard let merged = try db.cachedRow(sql: select, arguments: [mergedID]),
-                  let survivor = try db.cachedRow(sql: select, arguments: [survivorID])
-            else { throw MemberCareError.store(.unknownMember) }
-            if let into: String = merged["merged_into"] { throw MemberCareError.merged(mergedID, into: into) }
-            if let into: String = survivor["merged_into"] { throw MemberCareError.merged(survivorID, into: into) }
-
-            try db.execute(sql: "UPDATE carriers SET member_id = ? WHERE member_id = ?", arguments: [survivorID, mergedID])
-            let cards = db.changesCount
-            try db.execute(sql: "UPDATE purchases SET member_id = ? WHERE member_id = ?", arguments: [survivorID, mergedID])
-            let purchases = db.changesCount
-            // What the rules engine counts of those purchases (spend and visits, per day for tier
-            // windows) and the coupons they issued follow them. The ledger stays where it is.
-            try db.execute(sql: "UPDATE coupons SET member_id = ? WHERE member_id = ?", arguments: [survivorID, mergedID])
-            try db.execute(
-                sql: """
-                    INSERT INTO activity (member_id, day, spend, visits)
-                        SELECT :survivor, day, spend, visits FROM activity WHERE member_id = :merged
-                        ON CONFLICT (member_id, day) DO UPDATE SET spend = spend + excluded.spend, visits = visits + excluded.visits;
-                    DELETE FROM activity WHERE member_id = :merged;
-                    INSERT INTO member_totals (member_id, spend, visits)
-                        SELECT :survivor, spend, visits FROM member_totals WHERE member_id = :merged
-                        ON CONFLICT (member_id) DO UPDATE SET spend = spend + excluded.spend, visits = visits + excluded.visits;
-                    UPDATE member_totals SET spend = 0, visits = 0 WHERE member_id = :merged;
-                    """,
-                arguments: ["survivor": survivorID, "merged": mergedID])
-            // Points already past their expiry are written off first, as a purchase or refund would:
-            // only what the merged member still has moves.
-            let state = try Self.memberState(mergedID, windowDays: nil, nowMilliseconds: nowMilliseconds, in: db)
-            try self.expireLots(
-                db, member: mergedID, lots: PointsExpiryPolicy.expiring(state), rulesVersion: rulesVersion, nowMilliseconds: nowMilliseconds)
-            let points = Points(try db.cachedValue(Int64.self, sql: "SELECT points FROM balances WHERE member_id = ?", arguments: [mergedID]) ?? 0)
-            try self.appendLedger(
-                db, member: mergedID, kind: .adjust, points: -points, rulesVersion: rulesVersion, note: "merged into \(survivorID)",
-                nowMilliseconds: nowMilliseconds)
-            try self.appendLedger(
-                db, member: survivorID, kind: .adjust, points: points, rulesVersion: rulesVersion, note: "merged from \(mergedID)",
-                nowMilliseconds: nowMilliseconds)
-            // Expiry takes points from the oldest lots first, counting what was credited: the moved
-            // points count as credited at the merge (a lot that never expires), so they are neither
-            // taken by the survivor's older lots when those expire nor expire themselves.
-            try db.execute(
-                sql: """
-                    INSERT INTO member_totals (member_id, credited) VALUES (?, ?)
-                    ON CONFLICT (member_id) DO UPDATE SET credited = credited + excluded.credited
-                    """,
-                arguments: [survivorID, points.value])
-            let hadConsent = (merged["consent_at_ms"] as Int64?) != nil
-            try db.execute(
-                sql: """
-                    UPDATE members SET name = COALESCE(name, ?), phone = COALESCE(phone, ?), birthday = COALESCE(birthday, ?),
-                        card_group = COALESCE(card_group, ?), consent_at_ms = COALESCE(consent_at_ms, ?)
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    hadConsent ? merged["name"] as String? : nil, hadConsent ? merged["phone"] as String? : nil,
-                    hadConsent ? merged["birthday"] as String? : nil, merged["card_group"] as String?,
-                    merged["consent_at_ms"] as Int64?, survivorID,
-                ])
-            try db.execute(
-                sql: "UPDATE members SET status = 'blocked', merged_into = ?, name = NULL, phone = NULL, birthday = NULL WHERE id = ?",
-                arguments: [survivorID, mergedID])
-            // Members merged into the merged one earlier now point at the survivor too.
-            try db.execute(sql: "UPDATE members SET merged_into = ? WHERE merged_into = ?", arguments: [survivorID, mergedID])
-            try self.appendEvent(
-                db, kind: "member.merge", memberID: survivorID,
-                detail: "merged \(mergedID): \(points) points, \(cards) card(s), \(purchases) purchase(s)", nowMilliseconds: nowMilliseconds)
-            let balance = try db.cachedValue(Int64.self, sql: "SELECT points FROM balances WHERE member_id = ?", arguments: [survivorID]) ?? 0
-            return MergeOutcome(
-                merged: mergedID, survivor: survivorID, pointsMoved: points, cardsMoved: cards, purchasesMoved: purchases,
-                survivorBalance: Points(balance))
+            try self.mergeRows(db, mergedID, into: survivorID, rulesVersion: rulesVersion, nowMilliseconds: nowMilliseconds)
         }
+    }
+}
+
+extension LoyaltyStore {
+    /// The merge of ``merge(_:into:rulesVersion:nowMilliseconds:)`` inside the caller's
+    /// transaction. The chain uses it too, when two stores enrolled the same card while apart:
+    /// every box then makes the same merge, with `adjustIDs` derived from the two members so that
+    /// its ledger entries are the same everywhere.
+    @discardableResult
+    func mergeRows(
+        _ db: Database, _ mergedID: MemberID, into survivorID: MemberID, rulesVersion: String, nowMilliseconds: Int64,
+        adjustIDs: (out: String, in: String)? = nil
+    ) throws -> MergeOutcome {
+        guard mergedID != survivorID else { throw MemberCareError.sameMember }
+        let select = "SELECT name, phone, birthday, card_group, consent_at_ms, merged_into FROM members WHERE id = ?"
+        guard let merged = try db.cachedRow(sql: select, arguments: [mergedID]),
+              let survivor = try db.cachedRow(sql: select, arguments: [survivorID])
+        else { throw MemberCareError.store(.unknownMember) }
+        if let into: String = merged["merged_into"] { throw MemberCareError.merged(mergedID, into: into) }
+        if let into: String = survivor["merged_into"] { throw MemberCareError.merged(survivorID, into: into) }
+
+        let (cards, purchases, points) = try moveHoldings(
+            db, from: mergedID, to: survivorID, rulesVersion: rulesVersion, nowMilliseconds: nowMilliseconds, adjustIDs: adjustIDs)
+        let hadConsent = (merged["consent_at_ms"] as Int64?) != nil
+        try db.execute(
+            sql: """
+                UPDATE members SET name = COALESCE(name, ?), phone = COALESCE(phone, ?), birthday = COALESCE(birthday, ?),
+                    card_group = COALESCE(card_group, ?), consent_at_ms = COALESCE(consent_at_ms, ?)
+                WHERE id = ?
+                """,
+            arguments: [
+                hadConsent ? merged["name"] as String? : nil, hadConsent ? merged["phone"] as String? : nil,
+                hadConsent ? merged["birthday"] as String? : nil, merged["card_group"] as String?,
+                merged["consent_at_ms"] as Int64?, survivorID,
+            ])
+        try db.execute(
+            sql: "UPDATE members SET status = 'blocked', merged_into = ?, name = NULL, phone = NULL, birthday = NULL WHERE id = ?",
+            arguments: [survivorID, mergedID])
+        // Members merged into the merged one earlier now point at the survivor too.
+        try db.execute(sql: "UPDATE members SET merged_into = ? WHERE merged_into = ?", arguments: [survivorID, mergedID])
+        try self.appendEvent(
+            db, kind: "member.merge", memberID: survivorID,
+            detail: "merged \(mergedID): \(points) points, \(cards) card(s), \(purchases) purchase(s)", nowMilliseconds: nowMilliseconds)
+        let balance = try db.cachedValue(Int64.self, sql: "SELECT points FROM balances WHERE member_id = ?", arguments: [survivorID]) ?? 0
+        return MergeOutcome(
+            merged: mergedID, survivor: survivorID, pointsMoved: points, cardsMoved: cards, purchasesMoved: purchases,
+            survivorBalance: Points(balance))
+    }
+
+    /// Moves what a member holds to another: cards, purchases with the spend and visits tiers
+    /// count, coupons, and the balance (after writing off what has expired) through a pair of
+    /// `adjust` entries that count as credited for the survivor's expiry. Returns what moved.
+    @discardableResult
+    func moveHoldings(
+        _ db: Database, from mergedID: MemberID, to survivorID: MemberID, rulesVersion: String, nowMilliseconds: Int64,
+        adjustIDs: (out: String, in: String)?
+    ) throws -> (cards: Int, purchases: Int, points: Points) {
+        try db.execute(sql: "UPDATE carriers SET member_id = ? WHERE member_id = ?", arguments: [survivorID, mergedID])
+        let cards = db.changesCount
+        try db.execute(sql: "UPDATE purchases SET member_id = ? WHERE member_id = ?", arguments: [survivorID, mergedID])
+        let purchases = db.changesCount
+        // What the rules engine counts of those purchases (spend and visits, per day for tier
+        // windows) and the coupons they issued follow them. The ledger stays where it is.
+        try db.execute(sql: "UPDATE coupons SET member_id = ? WHERE member_id = ?", arguments: [survivorID, mergedID])
+        try db.execute(
+            sql: """
+                INSERT INTO activity (member_id, day, spend, visits)
+                    SELECT :survivor, day, spend, visits FROM activity WHERE member_id = :merged
+                    ON CONFLICT (member_id, day) DO UPDATE SET spend = spend + excluded.spend, visits = visits + excluded.visits;
+                DELETE FROM activity WHERE member_id = :merged;
+                INSERT INTO member_totals (member_id, spend, visits)
+                    SELECT :survivor, spend, visits FROM member_totals WHERE member_id = :merged
+                    ON CONFLICT (member_id) DO UPDATE SET spend = spend + excluded.spend, visits = visits + excluded.visits;
+                UPDATE member_totals SET spend = 0, visits = 0 WHERE member_id = :merged;
+                """,
+            arguments: ["survivor": survivorID, "merged": mergedID])
+        // Points already past their expiry are written off first, as a purchase or refund would:
+        // only what the merged member still has moves.
+        let state = try Self.memberState(mergedID, windowDays: nil, nowMilliseconds: nowMilliseconds, in: db)
+        try expireLots(
+            db, member: mergedID, lots: PointsExpiryPolicy.expiring(state), rulesVersion: rulesVersion, nowMilliseconds: nowMilliseconds)
+        let points = Points(try db.cachedValue(Int64.self, sql: "SELECT points FROM balances WHERE member_id = ?", arguments: [mergedID]) ?? 0)
+        try appendLedger(
+            db, id: adjustIDs?.out, member: mergedID, kind: .adjust, points: -points, rulesVersion: rulesVersion,
+            note: "merged into \(survivorID)", nowMilliseconds: nowMilliseconds)
+        try appendLedger(
+            db, id: adjustIDs?.in, member: survivorID, kind: .adjust, points: points, rulesVersion: rulesVersion,
+            note: "merged from \(mergedID)", nowMilliseconds: nowMilliseconds)
+        // Expiry takes points from the oldest lots first, counting what was credited: the moved
+        // points count as credited at the merge (a lot that never expires), so they are neither
+        // taken by the survivor's older lots when those expire nor expire themselves.
+        try db.execute(
+            sql: """
+                INSERT INTO member_totals (member_id, credited) VALUES (?, ?)
+                ON CONFLICT (member_id) DO UPDATE SET credited = credited + excluded.credited
+                """,
+            arguments: [survivorID, points.value])
+        return (cards, purchases, points)
     }
 }

@@ -90,12 +90,27 @@ import TillProtocol
         // Store B goes on serving too, and sells.
         #expect(try b1.client().result("purchase.commit", purchase("lane-1", "B-2", total: "10.00"))["points_earned"] == .integer(29))
 
+        // While apart, stores A and B enrol the same new card for two people and sell to each.
+        let twice: JSONValue = .object([("kind", "uid"), ("value", "04EEEE0000000A")])
+        let first = try a1.client().result("member.enroll", .object([("card", twice)]))
+        _ = try b1.client().result("member.enroll", .object([("card", twice)]))
+        for (box, total) in [(a1, "10.00"), (b1, "20.00")] {
+            _ = try box.client().result("purchase.commit", .object([
+                ("till_id", "lane-9"), ("transaction_id", .string("TW-\(total)")), ("card", twice), ("total", .string(total)),
+            ]))
+        }
+
         // The centre comes back: everything converges.
         try chain.centre.start()
         let after = try #require(chain.converged(card: Self.anna, timeoutSeconds: 40), "the boxes converge after the outage: \(chain.lookups(card: Self.anna))")
         #expect(after["balance"] == .integer(136 - 143 - 142 + 570 - 100 + 26 + 29), "\(after)")
         #expect(try chain.settled(timeoutSeconds: 30))
         #expect(try chain.centralFacts() > facts)
+        // One member survives everywhere, the one enrolled first, with both purchases' points
+        // (3 % of 9.50 = 29, of 19.00 = 57); the other is merged into it.
+        let survivor = try #require(chain.converged(card: twice), "the card enrolled twice resolves the same way everywhere: \(chain.lookups(card: twice))")
+        #expect(survivor["member_id"] == first["member_id"])
+        #expect(survivor["balance"] == .integer(29 + 57))
 
         // A box killed with SIGKILL right after its tills' commits (during a push, or before it):
         // restarted, it sends what the centre lacks, and nothing twice.
