@@ -124,6 +124,24 @@ import TillProtocol
         #expect(try chain.settled(timeoutSeconds: 30))
         #expect(try chain.centre.psql("SELECT count(*) - count(DISTINCT fact_id) FROM loyalty_chain.facts", database: "chain") == "0\n")
 
+        // A technician merges two members at a box of store A: every box ends with the survivor
+        // holding both cards and both balances (10.00 → 29 points, 30.00 → 86 points).
+        let cardOne: JSONValue = .object([("kind", "barcode"), ("value", "2900000011111")])
+        let cardTwo: JSONValue = .object([("kind", "barcode"), ("value", "2900000022222")])
+        let one = try a1.client().result("member.enroll", .object([("card", cardOne)]))
+        _ = try a1.client().result("member.enroll", .object([("card", cardTwo)]))
+        _ = try a1.client().result("purchase.commit", .object([("till_id", "lane-1"), ("transaction_id", "M-1"), ("card", cardOne), ("total", "10.00")]))
+        #expect(chain.converged(card: cardTwo) != nil)
+        _ = try b1.client().result("purchase.commit", .object([("till_id", "lane-1"), ("transaction_id", "M-2"), ("card", cardTwo), ("total", "30.00")]))
+        #expect(try chain.settled(timeoutSeconds: 30))
+        guard case .string(let oneID)? = one["member_id"] else { Issue.record("no member id"); return }
+        let merged = try a1.run(["member", "merge", "--card", "barcode:2900000022222", "--into", oneID])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let joined = try #require(chain.converged(card: cardTwo, timeoutSeconds: 30), "the merge reaches every box: \(chain.lookups(card: cardTwo))")
+        #expect(joined["member_id"] == one["member_id"])
+        #expect(joined["balance"] == .integer(29 + 86))
+        #expect(chain.converged(card: cardOne) == joined)
+
         // A replaced box of store A takes the whole chain with `chain resync`, then serves the member.
         let a3 = try chain.addBox("a3", store: "store-a", start: false)
         #expect(try a3.run(["db", "migrate"]).status == 0)
