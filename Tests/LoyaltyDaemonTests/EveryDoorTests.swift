@@ -78,6 +78,12 @@ import TillProtocol
                 ["member", "find", "--card", text],
                 ["member", "show", "--card", text],
                 ["till", "quote", "--till", "lane-1", "--transaction", "T1", "--card", text, "--total", "10.00"],
+                ["till", "commit", "--till", "lane-1", "--transaction", "T1", "--card", text, "--total", "10.00"],
+                ["till", "lookup", "--card", text],
+                ["card", "unblock", "--card", text],
+                ["member", "block", "--card", text],
+                ["member", "unblock", "--card", text],
+                ["member", "merge", "--card", text, "--into", memberID],
             ]
             for command in commands {
                 let result = try database.run(command)
@@ -243,10 +249,13 @@ import TillProtocol
         let database = try TemporaryDatabase()
         defer { database.remove() }
         let missing = database.directory.file("mistyped.sqlite")
+        try "card\nbarcode:1\n".write(toFile: database.directory.file("list.csv"), atomically: true, encoding: .utf8)
         let commands: [[String]] = [
             ["db", "verify"], ["db", "vacuum"], ["db", "backup", database.directory.file("copy.sqlite")], ["log"],
             ["member", "show", "--member", "x"], ["member", "find", "--name", "x"], ["member", "add", "--card", "barcode:1"],
             ["card", "block", "--card", "barcode:1"], ["report", "--from", "2026-01-01", "--to", "2026-01-02"], ["member", "export", database.directory.file("out.csv")],
+            ["card", "link", "--card", "barcode:1", "--member", "m1"], ["member", "block", "--member", "m1"],
+            ["member", "merge", "--member", "m1", "--into", "m2"], ["member", "import", database.directory.file("list.csv")],
         ]
         for command in commands {
             let result = try database.run(command + ["--database", missing])
