@@ -66,6 +66,7 @@ public final class TemporaryDaemon: @unchecked Sendable {
     /// Kills the daemon with SIGKILL, as a power cut or the OOM killer would, and waits until it is
     /// gone; ``start(launcher:extraArguments:environment:waitForReady:)`` starts it again.
     public func kill() {
+        killLaunchedDaemon()
         process?.send(SIGKILL)
         process?.waitForExit(timeoutSeconds: 10)
     }
@@ -76,6 +77,15 @@ public final class TemporaryDaemon: @unchecked Sendable {
         guard let pid = processID else { return nil }
         let daemon = ProcessResources.descendant(of: pid, named: "loyaltyd") ?? pid
         return ProcessResources(pid: daemon)
+    }
+
+    /// With a launcher that runs loyaltyd as its child (umockdev-wrapper's script), SIGKILL to the
+    /// launcher alone would leave the daemon running, adopted by init: it is killed first.
+    private func killLaunchedDaemon() {
+        guard let pid = processID, process?.isRunning == true,
+              let daemon = ProcessResources.descendant(of: pid, named: "loyaltyd"), daemon != pid
+        else { return }
+        Glibc.kill(daemon, SIGKILL)
     }
 
     /// SIGTERM, then waits for exit; returns the exit status (or `nil` if it did not exit in time).
@@ -93,6 +103,7 @@ public final class TemporaryDaemon: @unchecked Sendable {
 
     /// Kills the daemon with SIGKILL and removes the temporary directory.
     public func cleanUp() {
+        killLaunchedDaemon()
         process?.send(SIGKILL)
         process?.waitForExit(timeoutSeconds: 5)
         directory.remove()
