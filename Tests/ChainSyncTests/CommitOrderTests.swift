@@ -14,8 +14,7 @@ import Testing
     static let writers = 8
     static let pushesPerWriter = 40
 
-    @Test func aCursorSeesEveryFactWhileEightBoxesPushAtOnce() async throws {
-        guard TestEnvironment.require(TemporaryPostgres.binaries != nil, "PostgreSQL (postgresql-15) is installed") else { return }
+    @Test(.requires(TemporaryPostgres.binaries != nil, "PostgreSQL (apt-get install postgresql-15)")) func aCursorSeesEveryFactWhileEightBoxesPushAtOnce() async throws {
         let centre = try TemporaryPostgres()
         defer { centre.remove() }
         let logger = Logger(label: "test")

@@ -22,8 +22,7 @@ import TillProtocol
         return reason
     }
 
-    @Test func aMembersPointsWorkInEveryStoreOnlineAndOffline() throws {
-        guard TestEnvironment.require(TemporaryPostgres.binaries != nil, "PostgreSQL (postgresql-15) is installed") else { return }
+    @Test(.requires(TemporaryPostgres.binaries != nil, "PostgreSQL (apt-get install postgresql-15)")) func aMembersPointsWorkInEveryStoreOnlineAndOffline() throws {
         let chain = try TemporaryChain()
         defer { chain.remove() }
         let a1 = try chain.addBox("a1", store: "store-a", offline: ["after_ms: 1000", "max_points_per_purchase: 300"])
@@ -160,8 +159,7 @@ import TillProtocol
 
     /// The box role can call the chain's functions and nothing else, and cannot write another
     /// store's facts.
-    @Test func aBoxRoleCannotReadTablesOrWriteAnotherStoresFacts() throws {
-        guard TestEnvironment.require(TemporaryPostgres.binaries != nil, "PostgreSQL (postgresql-15) is installed") else { return }
+    @Test(.requires(TemporaryPostgres.binaries != nil, "PostgreSQL (apt-get install postgresql-15)")) func aBoxRoleCannotReadTablesOrWriteAnotherStoresFacts() throws {
         let chain = try TemporaryChain()
         defer { chain.remove() }
         try chain.addBox("a1", store: "store-a", start: false)

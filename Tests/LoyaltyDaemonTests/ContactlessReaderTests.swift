@@ -7,22 +7,17 @@ import TillProtocol
 /// Contactless cards against the real stack: a real pcscd, Debian's vpcd virtual reader driver
 /// and a virtual card of our own; the daemon is the real binary. pcscd is one per machine, so
 /// these tests run one at a time.
-@Suite(.serialized) final class ContactlessReaderTests {
-    let pcsc: VirtualPCSC?
+@Suite(.serialized, .requires(VirtualPCSC.prerequisites.ok, VirtualPCSC.prerequisites.missing))
+final class ContactlessReaderTests {
+    let pcsc: VirtualPCSC
 
     init() throws {
-        let prerequisites = VirtualPCSC.prerequisites
-        guard TestEnvironment.require(prerequisites.ok, prerequisites.missing) else {
-            pcsc = nil
-            return
-        }
-        let stack = try VirtualPCSC()
-        try stack.start()
-        pcsc = stack
+        pcsc = try VirtualPCSC()
+        try pcsc.start()
     }
 
     deinit {
-        pcsc?.stop()
+        pcsc.stop()
     }
 
     static let anna: [UInt8] = [0x04, 0xA1, 0xB2, 0xC3, 0xD4, 0xE5, 0xF6]
@@ -67,7 +62,6 @@ import TillProtocol
     }
 
     @Test func aTapGivesOneReadWithTheMemberEvenWhenTheCardStays() throws {
-        guard pcsc != nil else { return }
         let (daemon, till) = try daemonWithSubscriber()
         defer { daemon.cleanUp() }
         let card = try VirtualCard(reader: 0, uid: Self.anna)
@@ -85,7 +79,6 @@ import TillProtocol
     }
 
     @Test func presentedAgainAfterTheWindowItIsReadAgainWithinItNot() throws {
-        guard pcsc != nil else { return }
         let (daemon, till) = try daemonWithSubscriber { $0.repeatWindowMilliseconds = 1_500 }
         defer { daemon.cleanUp() }
         var card = try VirtualCard(reader: 0, uid: Self.anna)
@@ -102,7 +95,6 @@ import TillProtocol
     }
 
     @Test func twoReadersAreIndependentAndUnknownCardsAreSaidToBe() throws {
-        guard pcsc != nil else { return }
         let (daemon, till) = try daemonWithSubscriber()
         defer { daemon.cleanUp() }
         let first = try VirtualCard(reader: 0, uid: Self.anna)
@@ -117,7 +109,6 @@ import TillProtocol
     }
 
     @Test func aCardThatRefusesGetDataIsReportedUnreadableAfterOneRetry() throws {
-        guard pcsc != nil else { return }
         let (daemon, till) = try daemonWithSubscriber()
         defer { daemon.cleanUp() }
         let card = try VirtualCard(reader: 0, uid: Self.anna, behaviour: .failsGetData)
@@ -129,7 +120,6 @@ import TillProtocol
     }
 
     @Test func lanesRouteReadsToTheirTill() throws {
-        guard pcsc != nil else { return }
         let (daemon, _) = try daemonWithSubscriber {
             $0.contactlessLanes = [(pattern: "*00 00", tillID: "lane-1"), (pattern: "*00 01", tillID: "lane-2")]
         }
@@ -145,7 +135,6 @@ import TillProtocol
     }
 
     @Test func theDaemonStartsWithoutPcscdAndPicksItUpLater() throws {
-        guard let pcsc else { return }
         pcsc.stop()
         let readers = try LoyaltydBinary.run(["readers", "--config", "/nonexistent.yaml"])
         #expect(readers.status == 1)
@@ -170,7 +159,6 @@ import TillProtocol
     }
 
     @Test func pcscdKilledAndRestartedWhileServing() throws {
-        guard let pcsc else { return }
         let (daemon, till) = try daemonWithSubscriber()
         defer { daemon.cleanUp() }
         pcsc.kill()
@@ -197,7 +185,6 @@ import TillProtocol
     /// in `make stress`); every tap after a restart is read, and the daemon holds no more threads,
     /// descriptors or memory than before.
     @Test func pcscdFaultLoopLeaksNothing() throws {
-        guard let pcsc else { return }
         let rounds = StressRun.count(test: 2, stress: 10)
         let (daemon, till) = try daemonWithSubscriber { $0.repeatWindowMilliseconds = 0 }
         defer { daemon.cleanUp() }
@@ -234,7 +221,6 @@ import TillProtocol
     }
 
     @Test func techniciansSeeReadersAndWatchReadsLive() throws {
-        guard pcsc != nil else { return }
         let (daemon, _) = try daemonWithSubscriber {
             $0.contactlessLanes = [(pattern: "*00 00", tillID: "lane-1")]
         }
@@ -260,7 +246,6 @@ import TillProtocol
     }
 
     @Test func stoppingWhileWaitingForACardIsClean() throws {
-        guard pcsc != nil else { return }
         let (daemon, _) = try daemonWithSubscriber()
         defer { daemon.cleanUp() }
         let started = Date()

@@ -46,8 +46,8 @@ import TillProtocol
         #expect(daemon.isRunning)
     }
 
-    @Test func takesItsSocketFromSystemdSocketActivation() throws {
-        guard TestEnvironment.require(FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate"), "systemd-socket-activate (package systemd)") else { return }
+    @Test(.requires(FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate"), "systemd-socket-activate (package systemd)"))
+    func takesItsSocketFromSystemdSocketActivation() throws {
         // systemd-socket-activate binds the socket and starts the daemon on the first connection,
         // as loyaltyd.socket does: a till that connects before the daemon runs is answered.
         let daemon = try TemporaryDaemon()
@@ -62,8 +62,8 @@ import TillProtocol
         #expect(daemon.stop() == 0)
     }
 
-    @Test func aPeerTheConfigDoesNotAllowIsRefused() throws {
-        guard TestEnvironment.require(TestEnvironment.isRoot, "root, to connect as another user") else { return }
+    @Test(.requires(TestEnvironment.isRoot, "root, to connect as another user"))
+    func aPeerTheConfigDoesNotAllowIsRefused() throws {
         let daemon = try TemporaryDaemon {
             $0.group = "nogroup"
             $0.allowedUIDs = [4242]

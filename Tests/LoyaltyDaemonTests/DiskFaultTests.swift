@@ -60,9 +60,8 @@ import TillProtocol
         return 3
     }
 
-    @Test func aFullDiskRefusesCommitsClearlyAndNothingIsLost() throws {
-        let prerequisites = ScratchFilesystem.prerequisites
-        guard TestEnvironment.require(prerequisites.ok, prerequisites.missing) else { return }
+    @Test(.requires(ScratchFilesystem.prerequisites.ok, ScratchFilesystem.prerequisites.missing))
+    func aFullDiskRefusesCommitsClearlyAndNothingIsLost() throws {
         let disk = try ScratchFilesystem.tmpfs(sizeKiB: 4_096)
         let daemon = try TemporaryDaemon { $0.databasePath = disk.file("loyaltyd.sqlite") }
         defer { daemon.cleanUp() }
@@ -121,9 +120,8 @@ import TillProtocol
         ])
     }
 
-    @Test func aDiskTurningReadOnlyRefusesCommitsClearlyAndNothingIsLost() throws {
-        let prerequisites = ScratchFilesystem.prerequisites
-        guard TestEnvironment.require(prerequisites.ok, prerequisites.missing) else { return }
+    @Test(.requires(ScratchFilesystem.prerequisites.ok, ScratchFilesystem.prerequisites.missing))
+    func aDiskTurningReadOnlyRefusesCommitsClearlyAndNothingIsLost() throws {
         let disk = try ScratchFilesystem.ext4(sizeMiB: 16)
         let daemon = try TemporaryDaemon { $0.databasePath = disk.file("loyaltyd.sqlite") }
         defer { daemon.cleanUp() }

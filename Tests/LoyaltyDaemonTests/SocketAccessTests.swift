@@ -26,8 +26,8 @@ import TillProtocol
             .split(separator: "\n").map(String.init)
     }
 
-    @Test func theSocketHasTheConfiguredGroupAndModeAndOnlyAllowedUsersGetIn() throws {
-        guard TestEnvironment.require(TestEnvironment.isRoot, "root, to create users and connect as them") else { return }
+    @Test(.requires(TestEnvironment.isRoot, "root, to create users and connect as them"))
+    func theSocketHasTheConfiguredGroupAndModeAndOnlyAllowedUsersGetIn() throws {
         let (till, intruder, stranger) = try users()
         let socketGID = try TestUser.ensureGroup(Self.socketGroup)
         let tillGID = try TestUser.ensureGroup(Self.tillGroup)
@@ -66,9 +66,8 @@ import TillProtocol
         ])
     }
 
-    @Test func aUserNotAllowedIsRefusedAlsoOnTheSocketSystemdPasses() throws {
-        guard TestEnvironment.require(TestEnvironment.isRoot, "root, to create users and connect as them") else { return }
-        guard TestEnvironment.require(FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate"), "systemd-socket-activate (package systemd)") else { return }
+    @Test(.requires(TestEnvironment.isRoot, "root, to create users and connect as them"), .requires(FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate"), "systemd-socket-activate (package systemd)"))
+    func aUserNotAllowedIsRefusedAlsoOnTheSocketSystemdPasses() throws {
         let (till, intruder, _) = try users()
         let daemon = try TemporaryDaemon { $0.allowedUIDs = [till.uid] }
         defer { daemon.cleanUp() }

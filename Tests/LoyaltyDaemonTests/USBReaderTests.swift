@@ -6,7 +6,8 @@ import TillProtocol
 
 /// Magnetic stripe and barcode readers through the real libusb, with devices emulated by umockdev
 /// (descriptors and a usbmon capture of their reports, replayed to the unmodified daemon).
-@Suite struct USBReaderTests {
+@Suite(.requires(USBTestbedControl.prerequisites.ok, USBTestbedControl.prerequisites.missing))
+struct USBReaderTests {
     // A test card number (the well-known Visa test PAN), never a real account.
     static let bankPAN = "4111111111111111"
 
@@ -18,9 +19,7 @@ import TillProtocol
 
     /// A daemon inside an umockdev testbed with one configured reader, a member enrolled with
     /// `carrier`, and a subscribed till; the reader is not plugged in yet.
-    func lane(reportProtocol: String, layout: String = "us", carrier: JSONValue) throws -> Lane? {
-        let prerequisites = USBTestbedControl.prerequisites
-        guard TestEnvironment.require(prerequisites.ok, prerequisites.missing) else { return nil }
+    func lane(reportProtocol: String, layout: String = "us", carrier: JSONValue) throws -> Lane {
         let daemon = try TemporaryDaemon {
             $0.usbReaders = [(name: "counter-reader", vendor: "0c2e", product: "0b61", reportProtocol: reportProtocol, layout: layout, tillID: "lane-1")]
         }
@@ -49,7 +48,7 @@ import TillProtocol
     }
 
     @Test func aKeyboardWedgeScannerTypesAMemberBarcode() throws {
-        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
+        let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")]))
         defer { lane.daemon.cleanUp() }
         try plug(lane, Self.keyboard("4006381333931"))
         #expect(try next("reader.added", lane.till)["reader"] == "counter-reader")
@@ -61,7 +60,7 @@ import TillProtocol
     }
 
     @Test func aMagstripeReaderInKeyboardModeSwipesAStoreCard() throws {
-        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "track"), ("value", "6001234567")])) else { return }
+        let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "track"), ("value", "6001234567")]))
         defer { lane.daemon.cleanUp() }
         try plug(lane, Self.keyboard(";6001234567?"))
         let read = try next("card.read", lane.till)
@@ -70,7 +69,7 @@ import TillProtocol
     }
 
     @Test func aBankCardIsRejectedAndLeavesNoTrace() throws {
-        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "track"), ("value", "6001234567")])) else { return }
+        let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "track"), ("value", "6001234567")]))
         defer { lane.daemon.cleanUp() }
         try plug(lane, Self.keyboard("%B\(Self.bankPAN)^DOE/JOHN^2512101000000000?;\(Self.bankPAN)=2512101000000000?"))
         let read = try next("card.read", lane.till)
@@ -84,7 +83,7 @@ import TillProtocol
     }
 
     @Test func aMagTekReaderInHIDMode() throws {
-        guard let lane = try lane(reportProtocol: "magtek-hid", carrier: .object([("kind", "track"), ("value", "6001234567")])) else { return }
+        let lane = try lane(reportProtocol: "magtek-hid", carrier: .object([("kind", "track"), ("value", "6001234567")]))
         defer { lane.daemon.cleanUp() }
         var report = [UInt8](repeating: 0, count: 337)
         let track2 = Array(";6001234567?".utf8)
@@ -97,7 +96,7 @@ import TillProtocol
     }
 
     @Test func aScannerSetToFrenchAZERTYIsReadRight() throws {
-        guard let lane = try lane(reportProtocol: "keyboard", layout: "fr", carrier: .object([("kind", "barcode"), ("value", "96385074")])) else { return }
+        let lane = try lane(reportProtocol: "keyboard", layout: "fr", carrier: .object([("kind", "barcode"), ("value", "96385074")]))
         defer { lane.daemon.cleanUp() }
         // On AZERTY the digits are the shifted top row.
         let digits: [(usage: UInt8, shift: Bool)] = "96385074".map { (UInt8($0 == "0" ? 0x27 : 0x1D + Int(String($0))!), true) }
@@ -106,7 +105,7 @@ import TillProtocol
     }
 
     @Test func aScannerInHIDPOSMode() throws {
-        guard let lane = try lane(reportProtocol: "hid-pos-barcode", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
+        let lane = try lane(reportProtocol: "hid-pos-barcode", carrier: .object([("kind", "barcode"), ("value", "4006381333931")]))
         defer { lane.daemon.cleanUp() }
         var report = [UInt8](repeating: 0, count: 64)
         let data = Array("4006381333931".utf8)
@@ -121,7 +120,7 @@ import TillProtocol
     }
 
     @Test func aReaderPresentBeforeAnyTillSubscribedIsClaimedAndListed() throws {
-        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
+        let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")]))
         defer { lane.daemon.cleanUp() }
         let idle = try lane.daemon.client()  // no subscription: the scan is only in the event log
         try plug(lane, Self.keyboard("4006381333931"))
@@ -144,7 +143,7 @@ import TillProtocol
     /// Issue 7, item 7: the reader unplugged and plugged in again and again (10 times in `make
     /// stress`), a scan each time; the daemon holds no more threads, descriptors or memory after.
     @Test func usbFaultLoopLeaksNothing() throws {
-        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
+        let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")]))
         defer { lane.daemon.cleanUp() }
         let rounds = StressRun.count(test: 2, stress: 10)
         /// One cycle on hub port `port`: plugged, a scan of `barcode`, unplugged.
@@ -176,7 +175,7 @@ import TillProtocol
     }
 
     @Test func unpluggingTheReaderIsReportedAndTheDaemonGoesOn() throws {
-        guard let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")])) else { return }
+        let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")]))
         defer { lane.daemon.cleanUp() }
         try plug(lane, Self.keyboard("4006381333931"))
         _ = try next("card.read", lane.till)
