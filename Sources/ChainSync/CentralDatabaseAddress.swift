@@ -34,6 +34,11 @@ public struct CentralDatabaseAddress: Sendable {
         }
     }
 
+    /// Where a box's `chain:` section says the centre is, logging in as the box's role.
+    public init(_ options: ChainOptions) throws(ChainConfigurationError) {
+        try self.init(url: options.url, passwordFile: options.passwordFile, tls: options.tls)
+    }
+
     /// The connection's configuration; TLS contexts are built here, so a bad certificate file is
     /// reported before the first connection attempt.
     func connectionConfiguration() throws -> PostgresConnection.Configuration {

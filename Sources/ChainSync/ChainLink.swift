@@ -10,9 +10,7 @@ public final class ChainLink: Sendable {
         public var lastContactMilliseconds: Int64?
         public var lastError: String?
         public var clockOffsetMilliseconds: Int64?
-        public var headSequence: Int64?
         public var cursor: Int64 = 0
-        public var pending: Int = 0
     }
 
     private let state: Mutex<State>

@@ -100,10 +100,7 @@ public final class ChainSyncService: Service {
     /// Tells the centre who this box is and what it runs, and learns the clock offset.
     private func greet() async throws {
         let hello = try await transport.hello(rulesVersion: rulesVersion(), daemonVersion: daemonVersion, boxTimeMilliseconds: clock.now())
-        link.update {
-            $0.clockOffsetMilliseconds = hello.clockOffsetMilliseconds
-            $0.headSequence = hello.headSequence
-        }
+        link.update { $0.clockOffsetMilliseconds = hello.clockOffsetMilliseconds }
         if abs(hello.clockOffsetMilliseconds) > 60_000 {
             logger.warning("chain: this box's clock is off", metadata: ["offset_ms": "\(hello.clockOffsetMilliseconds)"])
         }
@@ -131,12 +128,10 @@ public final class ChainSyncService: Service {
             }
         }
         let now = clock.now()
-        let pending = batch.facts.count == batchSize ? batchSize : 0
         link.update {
             $0.lastContactMilliseconds = now
             $0.lastError = nil
             $0.cursor = facts.last?.sequence ?? cursor
-            $0.pending = pending
         }
         return batch.facts.count == batchSize || facts.count == batchSize
     }

@@ -44,7 +44,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 if let chain = settings.chain {
                     // The URL and files are checked as the daemon will use them (not the connection).
                     do {
-                        let centre = try CentralDatabaseAddress(url: chain.url, passwordFile: chain.passwordFile, tls: chain.tls)
+                        let centre = try CentralDatabaseAddress(chain)
                         print("chain: box role \(centre.role) at \(centre.host):\(centre.port)/\(centre.database), TLS \(chain.tls.mode.rawValue)")
                     } catch {
                         printError("invalid configuration: \(error)")

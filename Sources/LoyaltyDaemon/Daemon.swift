@@ -153,7 +153,7 @@ private func chainServices(
     guard let options = settings.chain else { return nil }
     let address: CentralDatabaseAddress
     do {
-        address = try CentralDatabaseAddress(url: options.url, passwordFile: options.passwordFile, tls: options.tls)
+        address = try CentralDatabaseAddress(options)
     } catch {
         throw StartupError(description: error.description)
     }

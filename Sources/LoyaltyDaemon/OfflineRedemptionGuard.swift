@@ -11,6 +11,9 @@ struct OfflineRedemptionGuard: Sendable {
     let policy: OfflineRedemptionPolicy
     let store: LoyaltyStore
 
+    /// Whether the box is offline now: only then is there anything to check.
+    func isOffline(nowMilliseconds: Int64) -> Bool { link.offlineSince(nowMilliseconds: nowMilliseconds) != nil }
+
     /// Refuses `quote`'s redemption (points and rewards) when it is over what may be spent offline.
     func check(_ quote: Quote, memberID: MemberID, nowMilliseconds: Int64) async throws(RPCError) {
         let points = quote.pointsRedeemed + quote.rewardPoints

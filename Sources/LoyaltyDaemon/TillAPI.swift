@@ -88,7 +88,8 @@ public struct TillAPI: TillRequestHandler {
             return encoder.quote(quote, memberID: memberID)
 
         case .commit(let request):
-            if let offline, request.redeemPoints > .zero || !request.rewards.isEmpty {
+            // Online (the usual case) a commit is not quoted twice.
+            if let offline, request.redeemPoints > .zero || !request.rewards.isEmpty, offline.isOffline(nowMilliseconds: now) {
                 // A retry of a commit already made is answered as before; anything new is checked.
                 if let quoted = try? await store.quote(request, program: configuration.program, nowMilliseconds: now) {
                     try await offline.check(quoted.0, memberID: quoted.1, nowMilliseconds: now)
@@ -111,7 +112,7 @@ public struct TillAPI: TillRequestHandler {
             return .object([("voided", true), ("already_voided", .bool(!voided))])
 
         case .refund(let refund):
-            if let offline, refund.tillID.contains(":"), offline.link.offlineSince(nowMilliseconds: now) != nil {
+            if let offline, refund.tillID.contains(":"), offline.isOffline(nowMilliseconds: now) {
                 // `<store id>:<till id>` names another store's purchase: that store may be refunding
                 // it too, and only the centre can tell.
                 throw RPCError(.chainOffline, "this purchase was made in another store and the chain's centre cannot be reached; refund it there, or once this store is online")

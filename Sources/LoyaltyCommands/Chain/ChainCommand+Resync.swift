@@ -1,9 +1,7 @@
 import ArgumentParser
 import ChainSync
-import Logging
 import LoyaltyDomain
 import LoyaltyStore
-import NIOPosix
 
 extension ChainCommand {
     /// `chain resync`: a new or replaced box takes the whole chain from the centre.
@@ -30,15 +28,11 @@ extension ChainCommand {
 
         func run() async throws {
             let settings = try options.loadConfiguration()
-            guard let chain = settings.chain else {
-                printError("\(options.config) has no chain: section: this box is a single store")
-                throw ExitCode.failure
-            }
+            let chain = try settings.requiredChain()
             let store = try settings.openCurrentStore()
             let transport: PostgresChainTransport
             do {
-                let address = try CentralDatabaseAddress(url: chain.url, passwordFile: chain.passwordFile, tls: chain.tls)
-                transport = PostgresChainTransport(address: address, eventLoop: MultiThreadedEventLoopGroup.singleton.any(), logger: Logger(label: "loyaltyd.chain"))
+                transport = try chain.boxTransport()
             } catch {
                 printError("invalid configuration: \(error)")
                 throw ExitCode(78)

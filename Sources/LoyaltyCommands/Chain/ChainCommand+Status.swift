@@ -1,9 +1,7 @@
 import ArgumentParser
 import ChainSync
-import Logging
 import LoyaltyDomain
 import LoyaltyStore
-import NIOPosix
 import TillProtocol
 
 extension ChainCommand {
@@ -23,10 +21,7 @@ extension ChainCommand {
 
         func run() async throws {
             let settings = try options.loadConfiguration()
-            guard let chain = settings.chain else {
-                printError("\(options.config) has no chain: section: this box is a single store")
-                throw ExitCode.failure
-            }
+            let chain = try settings.requiredChain()
             let store = try settings.openCurrentStore()
             let report: ChainReport
             do {
@@ -38,8 +33,7 @@ extension ChainCommand {
             let now = WallClock.system.now()
             var centre: Result<ChainHello, any Error>
             do {
-                let address = try CentralDatabaseAddress(url: chain.url, passwordFile: chain.passwordFile, tls: chain.tls)
-                let transport = PostgresChainTransport(address: address, eventLoop: MultiThreadedEventLoopGroup.singleton.any(), logger: Logger(label: "loyaltyd.chain"))
+                let transport = try chain.boxTransport()
                 centre = .success(try await transport.hello(rulesVersion: settings.program.version, daemonVersion: "status", boxTimeMilliseconds: now))
                 await transport.close()
             } catch {

@@ -1,9 +1,7 @@
 import ChainSync
-import Logging
 import LoyaltyConfig
 import LoyaltyDomain
 import LoyaltyStore
-import NIOPosix
 
 extension Diagnostics {
     /// The chain's health for this box: the centre reachable as the box's role, how far behind the
@@ -11,13 +9,14 @@ extension Diagnostics {
     func chain(_ configuration: LoyaltyConfiguration) async -> [DoctorCheck] {
         guard let options = configuration.chain else { return [.skip("chain", "no chain: section (a single store)")] }
         let address: CentralDatabaseAddress
+        let transport: PostgresChainTransport
         do {
-            address = try CentralDatabaseAddress(url: options.url, passwordFile: options.passwordFile, tls: options.tls)
+            address = try CentralDatabaseAddress(options)
+            transport = try options.boxTransport()
         } catch {
             return [.fail("chain", error.description, remedy: "fix the chain: section (README \"Running a chain\")")]
         }
         var checks: [DoctorCheck] = []
-        let transport = PostgresChainTransport(address: address, eventLoop: MultiThreadedEventLoopGroup.singleton.any(), logger: Logger(label: "loyaltyd.doctor"))
         let report = try? await LoyaltyStore(path: configuration.databasePath, storeID: configuration.storeID, migrate: false, createIfMissing: false)
             .chainReport()
         do {
