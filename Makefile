@@ -4,7 +4,7 @@ LOCAL := .local
 BINARY = $(shell $(SWIFT) build --show-bin-path)/loyaltyd
 PREFIX ?= /usr/local
 
-.PHONY: run test stress build setup bench check-warnings check-units man install clean
+.PHONY: run dev-env test stress build setup bench check-warnings check-units man install clean
 
 ## Install missing system packages (as root) or print the command that would.
 setup:
@@ -23,10 +23,17 @@ check-warnings:
 		echo "compiler warnings in our code: fix them" >&2; exit 1; fi
 
 ## Run the daemon on the example config, with its database and socket under ./.local (no root, no reader).
+## Prints its `export` line first: pasted in another terminal, every other command finds this daemon.
 run: build
 	@mkdir -p $(LOCAL)
 	@echo "loyaltyd: till socket $(LOCAL)/till.sock, database $(LOCAL)/loyaltyd.sqlite; Ctrl-C stops it"
+	@echo "for the other commands, in another terminal:"
+	@$(MAKE) --no-print-directory dev-env
 	$(BINARY) serve --config config/loyaltyd.yaml --socket $(LOCAL)/till.sock --database $(LOCAL)/loyaltyd.sqlite
+
+## The one line that points every command at `make run`'s configuration, database and socket.
+dev-env:
+	@echo "export LOYALTYD_CONFIG=$(CURDIR)/config/loyaltyd.yaml LOYALTYD_DATABASE=$(CURDIR)/$(LOCAL)/loyaltyd.sqlite LOYALTYD_SOCKET=$(CURDIR)/$(LOCAL)/till.sock"
 
 ## Every test: unit, integration against the real binary, and the systemd units.
 ## The reliability tests print their figures (commits, kills, frames, memory …) at the end.

@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(name: "TillProtocolTests", dependencies: ["TillProtocol", "LoyaltyDomain"]),
         .testTarget(name: "TillServerTests", dependencies: ["TillServer"]),
         .testTarget(name: "ContactlessReadersTests", dependencies: ["ContactlessReaders", "CPCSCLite"]),
-        .testTarget(name: "CardDecodingTests", dependencies: ["CardDecoding", "LoyaltyDomain"]),
+        .testTarget(name: "CardDecodingTests", dependencies: ["CardDecoding", "LoyaltyDomain", "LoyaltyTestSupport"]),
         .testTarget(name: "LoyaltyConfigTests", dependencies: ["LoyaltyConfig", "LoyaltyTestSupport"]),
         .testTarget(
             name: "LoyaltyStoreTests",

@@ -1,28 +1,46 @@
 import LoyaltyDomain
-/// Barcode scanners in HID POS mode (usage page 0x8C): the Scanned Data report.
-///
-/// Layout of the input report as these scanners send it: report ID, the number of data bytes in
-/// this report, a 3-byte AIM symbology identifier, up to 56 data bytes, and in the last byte bit 0
-/// set when the barcode continues in the next report. Longer barcodes span several reports.
+/// Barcode scanners in HID POS mode (usage page 0x8C): joins the Scanned Data reports of one
+/// barcode and gives the scan, reading each report where the scanner's own report descriptor
+/// says its fields are (``HIDPOSScannerLayout``). Reports with another report ID (trigger, status)
+/// are ignored.
 public struct HIDPOSScannerDecoder: Sendable {
-    public static let dataCapacity = 56
-    public static let reportLength = 1 + 1 + 3 + dataCapacity + 1
+    public let layout: HIDPOSScannerLayout
+    /// A barcode longer than this (16 KiB) is dropped: no symbology holds that much, so the
+    /// scanner lost a report's end-of-barcode flag and what follows would be glued together.
+    public static let maximumScanBytes = 16 * 1024
 
     private var pending: [UInt8] = []
     private var symbology: [UInt8] = []
+    private var overflowed = false
 
-    public init() {}
+    public init(layout: HIDPOSScannerLayout) {
+        self.layout = layout
+    }
 
-    /// A complete scan (symbology identifier such as `]E0` for EAN-13, and the data), or `nil`
-    /// while a barcode continues in later reports.
+    /// A complete scan (symbology identifier such as `]E0` for EAN-13 when the scanner sends one,
+    /// and the data), or `nil` while a barcode continues in later reports.
     public mutating func feed(_ report: [UInt8]) -> (symbology: String, data: String)? {
-        guard report.count >= 6 else { return nil }
-        let length = min(Int(report[1]), Self.dataCapacity, report.count - 5)
-        if pending.isEmpty { symbology = Array(report[2..<5]) }
-        pending.append(contentsOf: report[5..<(5 + length)])
-        let continues = report.count >= Self.reportLength && report[Self.reportLength - 1] & 0x01 != 0
+        if let reportID = layout.reportID, report.first != reportID { return nil }
+        guard report.count > layout.dataOffset else { return nil }
+        let available = min(layout.dataCapacity, report.count - layout.dataOffset)
+        let field = report[layout.dataOffset..<(layout.dataOffset + available)]
+        let length: Int
+        if let lengthField = layout.lengthField, report.count >= lengthField.offset + lengthField.bytes {
+            let declared = report[lengthField.offset..<(lengthField.offset + lengthField.bytes)].reversed().reduce(0) { $0 << 8 | Int($1) }
+            length = min(declared, available)
+        } else {
+            length = (field.lastIndex(where: { $0 != 0 }).map { $0 + 1 } ?? field.startIndex) - field.startIndex
+        }
+        if pending.isEmpty, !overflowed { symbology = layout.symbologyOffsets.filter { $0 < report.count }.map { report[$0] } }
+        if pending.count + length > Self.maximumScanBytes { overflowed = true }
+        if !overflowed { pending.append(contentsOf: field.prefix(length)) }
+        let continues = layout.continuation.map { report.count > $0.byte && report[$0.byte] & (1 << $0.bit) != 0 } ?? false
         guard !continues else { return nil }
-        defer { pending = [] }
+        defer {
+            pending = []
+            overflowed = false
+        }
+        guard !overflowed else { return nil }
         let identifier = String(decoding: symbology.filter { $0 != 0 }, as: UTF8.self)
         return (identifier, String(decoding: pending, as: UTF8.self))
     }

@@ -8,21 +8,61 @@ import Musl
 #endif
 import LoyaltyConfig
 
-/// The options every command that reads the configuration, the database or the socket takes.
+/// The options every command that reads the configuration, the database or the socket takes; each
+/// falls back on its variable (`LOYALTYD_CONFIG`, `LOYALTYD_SOCKET`, `LOYALTYD_DATABASE`).
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "file"))
-    var config: String = "/etc/loyaltyd/loyaltyd.yaml"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The configuration file; without it $LOYALTYD_CONFIG, else \(DevLoopEnvironment.defaultConfigPath).", valueName: "file"),
+        completion: .file())
+    var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("The till socket, instead of the configuration's till_socket.path.", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The till socket; without it $LOYALTYD_SOCKET, else the configuration's till_socket.path.", valueName: "path"),
+        completion: .file())
     var socket: String?
 
-    @Option(name: .long, help: ArgumentHelp("The SQLite database, instead of the configuration's database.path.", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The SQLite database; without it $LOYALTYD_DATABASE, else the configuration's database.path.", valueName: "path"),
+        completion: .file())
     var database: String?
 
-    /// The configuration with `--socket` and `--database` applied; an invalid file ends the command with status 78.
+    /// The configuration file: `--config`, else `LOYALTYD_CONFIG`, else the default.
+    var configPath: String { config ?? DevLoopEnvironment.value(DevLoopEnvironment.configVariable) ?? DevLoopEnvironment.defaultConfigPath }
+
+    /// The socket replacing the configuration's: `--socket`, else `LOYALTYD_SOCKET`, else none.
+    var socketOverride: String? { socket ?? DevLoopEnvironment.value(DevLoopEnvironment.socketVariable) }
+
+    /// The database replacing the configuration's: `--database`, else `LOYALTYD_DATABASE`, else none.
+    var databaseOverride: String? { database ?? DevLoopEnvironment.value(DevLoopEnvironment.databaseVariable) }
+
+    /// Where `configPath` came from, for a message about it.
+    var configSource: String {
+        if config != nil { return "--config" }
+        return DevLoopEnvironment.value(DevLoopEnvironment.configVariable) != nil ? "LOYALTYD_CONFIG" : "the default"
+    }
+
+    /// One line about a configuration file that cannot be read: which file, why, and what sets it.
+    var unreadableConfigMessage: String? {
+        ConfigLoader.unreadableReason(path: configPath).map { reason in
+            "cannot read the configuration file \(configPath) (\(configSource)): \(reason); --config FILE or LOYALTYD_CONFIG sets it"
+        }
+    }
+
+    /// The configuration with the socket and database overrides applied; a file that cannot be read
+    /// or is invalid ends the command with status 78.
     func loadConfiguration() throws -> LoyaltyConfiguration {
+        if let unreadableConfigMessage {
+            printError(unreadableConfigMessage)
+            throw ExitCode(78)
+        }
         do {
-            return try ConfigLoader.load(path: config).overriding(socketPath: socket, databasePath: database)
+            return try ConfigLoader.load(path: configPath).overriding(socketPath: socketOverride, databasePath: databaseOverride)
         } catch {
             printError("invalid configuration: \(error)")
             throw ExitCode(78)
@@ -63,4 +103,12 @@ struct StandardError: TextOutputStream {
             offset += written
         }
     }
+}
+
+/// One line for a daemon that did not answer on `socketPath`; when nothing is there, it also says
+/// what sets the path, since a mistyped or forgotten socket is the usual cause.
+func daemonUnreachableMessage(socketPath: String, error: any Error) -> String {
+    let hint = ConfigLoader.unreadableReason(path: socketPath) == "it does not exist"
+        ? " (no socket there: --socket, LOYALTYD_SOCKET or the configuration's till_socket.path sets it)" : ""
+    return "the daemon does not answer on \(socketPath): \(error)\(hint)"
 }

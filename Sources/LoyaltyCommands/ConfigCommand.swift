@@ -30,7 +30,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
         @OptionGroup var options: CommonOptions
 
-        @Option(name: .long, help: ArgumentHelp("A sample receipt (JSON) to quote rule by rule.", valueName: "receipt.json"))
+        @Option(name: .long, help: ArgumentHelp("A sample receipt (JSON) to quote rule by rule.", valueName: "receipt.json"), completion: .file())
         var explain: String?
 
         @Flag(name: .long, help: "With --explain: print the quote as the till would receive it (JSON).")
@@ -39,7 +39,7 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try options.loadConfiguration()
             guard let explain else {
-                print("\(options.config): ok")
+                print("\(options.configPath): ok")
                 print("store \(settings.storeID), currency \(settings.currency.code), \(settings.program.rules.count) rule(s), rules version \(settings.program.version)")
                 if let chain = settings.chain {
                     // The URL and files are checked as the daemon will use them (not the connection).

@@ -18,7 +18,7 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func run() async throws {
-        let checks = await Diagnostics(configPath: options.config, socketOverride: options.socket, databaseOverride: options.database).run()
+        let checks = await Diagnostics(configPath: options.configPath, socketOverride: options.socketOverride, databaseOverride: options.databaseOverride).run()
         if json {
             print(JSONWriter.string(of: .object([
                 ("ok", .bool(!checks.contains { $0.outcome == .fail })),

@@ -9,6 +9,10 @@ public struct LoyaltydCommand: AsyncParsableCommand {
         discussion: """
             `loyaltyd serve` runs the daemon (under systemd as loyaltyd.service). The other commands \
             read the same configuration and database, or ask the running daemon over its till socket.
+            Environment: LOYALTYD_CONFIG, LOYALTYD_DATABASE and LOYALTYD_SOCKET stand in for --config, \
+            --database and --socket when the flag is not given (a flag wins over its variable, the variable \
+            over the configuration file and the default /etc/loyaltyd/loyaltyd.yaml); `make run` prints the \
+            line that exports them for a checkout.
             Exit status: 0 success, 1 failure or a problem found, 64 usage error, 78 invalid configuration.
             """,
         version: LoyaltydVersion.current,

@@ -23,7 +23,7 @@ struct ReadersCommand: ParsableCommand {
 
     func run() throws {
         // Lanes come from the configuration when it can be read; the readers are listed either way.
-        let configuration = try? ConfigLoader.load(path: options.config).overriding(socketPath: options.socket, databasePath: options.database)
+        let configuration = try? ConfigLoader.load(path: options.configPath).overriding(socketPath: options.socketOverride, databasePath: options.databaseOverride)
         let readerOptions = configuration?.readers
         if !json, let configuration { printUSBReaders(configuration) }
         let snapshots: [ReaderSnapshot]
@@ -84,12 +84,7 @@ struct ReadersCommand: ParsableCommand {
             return
         }
         let present = (try? USBDeviceList.present()) ?? []
-        // What the running daemon says of its readers, when it answers.
-        let status = try? TillClient(path: configuration.tillSocket.path).result("status")
-        var claimed: [String: JSONValue] = [:]
-        if case .array(let readers)? = status?["readers"] {
-            for reader in readers { if case .string(let name)? = reader["name"] { claimed[name] = reader } }
-        }
+        let daemon = DaemonReaderStates(socketPath: configuration.tillSocket.path)
         print("USB readers (configured):")
         for reader in configuration.readers.usb {
             let id = String(format: "%04x:%04x", reader.vendorID, reader.productID)
@@ -97,10 +92,10 @@ struct ReadersCommand: ParsableCommand {
             var state: String
             if onBus == nil {
                 state = "not plugged in"
-            } else if status == nil {
+            } else if !daemon.answered {
                 state = "present; the daemon does not answer, so whether it claimed it is unknown"
-            } else if let entry = claimed[reader.name] {
-                if case .string(let problem)? = entry["problem"] { state = "present, not usable: \(problem)" } else { state = "claimed by the daemon" }
+            } else if daemon.lists(reader.name) {
+                state = daemon.problem(of: reader.name).map { "present, not usable: \($0)" } ?? "claimed by the daemon"
             } else {
                 state = "present, not claimed (is the daemon's user allowed to open it? see udev/README.md)"
             }

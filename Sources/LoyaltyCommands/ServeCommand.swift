@@ -33,7 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let daemon = try buildDaemon(
                 .init(
-                    configuration: settings, socketOverride: options.socket, databaseOverride: options.database,
+                    configuration: settings, socketOverride: options.socketOverride, databaseOverride: options.databaseOverride,
                     environment: environment),
                 logger: logger)
             try await daemon.run()

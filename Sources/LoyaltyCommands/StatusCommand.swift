@@ -20,7 +20,7 @@ struct StatusCommand: AsyncParsableCommand {
             let client = try TillClient(path: settings.tillSocket.path)
             status = try client.result("status")
         } catch {
-            printError("the daemon does not answer on \(settings.tillSocket.path): \(error)")
+            printError(daemonUnreachableMessage(socketPath: settings.tillSocket.path, error: error))
             throw ExitCode.failure
         }
         if json {

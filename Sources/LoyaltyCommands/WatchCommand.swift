@@ -33,7 +33,7 @@ struct WatchCommand: ParsableCommand {
             client = try TillClient(path: settings.tillSocket.path)
             _ = try client.result("events.subscribe", tillID.map { .object([("till_id", .string($0))]) })
         } catch {
-            printError("the daemon does not answer on \(settings.tillSocket.path): \(error)")
+            printError(daemonUnreachableMessage(socketPath: settings.tillSocket.path, error: error))
             throw ExitCode.failure
         }
         if !json {

@@ -7,13 +7,26 @@ import Yams
 public enum ConfigLoader {
     /// Loads the file at `path`.
     public static func load(path: String) throws(ConfigError) -> LoyaltyConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: path, line: nil, keyPath: "", message: "cannot read the file: \(error.localizedDescription)")
+        if let reason = unreadableReason(path: path) {
+            throw ConfigError(file: path, line: nil, keyPath: "", message: "cannot read the file: \(reason)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: nil, keyPath: "", message: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, line: nil, keyPath: "", message: "the file is not UTF-8 text")
         }
         return try parse(text, file: path)
+    }
+
+    /// Why the file at `path` cannot be read, in a few plain words ("it does not exist", "it is a
+    /// directory", "permission denied"), or nil when it can be; Foundation's own message says neither.
+    public static func unreadableReason(path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "it does not exist" }
+        if isDirectory.boolValue { return "it is a directory, not a file" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return nil
     }
 
     /// Checks YAML text; `file` names it in errors.

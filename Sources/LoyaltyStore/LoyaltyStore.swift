@@ -134,7 +134,7 @@ public struct DatabaseMissing: Error, Sendable, CustomStringConvertible {
     public var path: String
 
     public var description: String {
-        "the database \(path) does not exist: check --database or database.path (the daemon creates it when it first starts; `loyaltyd db migrate` creates it too)"
+        "the database \(path) does not exist: check --database, LOYALTYD_DATABASE or database.path (the daemon creates it when it first starts; `loyaltyd db migrate` creates it too)"
     }
 }
 

@@ -27,13 +27,15 @@ final class USBDeviceSession {
     private let emit: (USBReaderEvent) -> Void
 
     private var keyboard: KeyboardReportDecoder
-    private var scanner = HIDPOSScannerDecoder()
+    /// For HID POS scanners: the decoder built from the scanner's own report descriptor.
+    private var scanner: HIDPOSScannerDecoder?
     private(set) var lastReportAt: ContinuousClock.Instant?
 
     init(
         spec: USBReaderSpec, device: OpaquePointer, handle: OpaquePointer, interfaceNumber: Int32, endpoint: UInt8,
-        transferLength: Int32, detachedKernelDriver: Bool, emit: @escaping (USBReaderEvent) -> Void
+        transferLength: Int32, detachedKernelDriver: Bool, scanner: HIDPOSScannerDecoder?, emit: @escaping (USBReaderEvent) -> Void
     ) {
+        self.scanner = scanner
         self.spec = spec
         self.device = device
         self.handle = handle
@@ -97,7 +99,7 @@ final class USBDeviceSession {
         case .keyboard:
             if let typed = keyboard.feed(report) { emitTyped(typed) }
         case .hidPOSBarcode:
-            if let scan = scanner.feed(report) { emit(.read(spec, .barcode(scan.data))) }
+            if let scan = scanner?.feed(report) { emit(.read(spec, .barcode(scan.data))) }
         case .magtekHID:
             emit(.read(spec, .swipe(MagTekHIDReport.swipe(report))))
         }

@@ -166,10 +166,25 @@ public final class USBMonitor: Sendable {
             libusb_close(handle)
             return unusable("cannot claim interface \(endpoint.interface): \(USBError(code: claimed, call: "claim"))")
         }
-        let length = USBEndpointFinder.transferLength(for: spec.reportProtocol, maxPacket: endpoint.maxPacketSize)
+        // A HID POS scanner is read as its own report descriptor lays its reports out; one that
+        // declares no readable scanned-data report is refused with the reason.
+        var scanner: HIDPOSScannerDecoder?
+        if spec.reportProtocol == .hidPOSBarcode {
+            switch HIDReportDescriptorReader.scannerLayout(handle: handle, interface: endpoint.interface, length: endpoint.reportDescriptorLength) {
+            case .success(let layout):
+                scanner = HIDPOSScannerDecoder(layout: layout)
+            case .failure(let problem):
+                libusb_release_interface(handle, endpoint.interface)
+                if detached { libusb_attach_kernel_driver(handle, endpoint.interface) }
+                libusb_close(handle)
+                return unusable(problem.description)
+            }
+        }
+        let length = USBEndpointFinder.transferLength(
+            for: spec.reportProtocol, maxPacket: endpoint.maxPacketSize, scannerReport: scanner?.layout.reportLength)
         let session = USBDeviceSession(
             spec: spec, device: libusb_ref_device(device), handle: handle, interfaceNumber: endpoint.interface,
-            endpoint: endpoint.address, transferLength: length, detachedKernelDriver: detached, emit: sink)
+            endpoint: endpoint.address, transferLength: length, detachedKernelDriver: detached, scanner: scanner, emit: sink)
         let started = session.start()
         guard started == 0 else {
             release(session)

@@ -10,7 +10,7 @@ import TillProtocol
 enum ScanLatency {
     static func measure(scans: Int) throws -> [Double] {
         let daemon = try TemporaryDaemon {
-            $0.usbReaders = [(name: "bench-scanner", vendor: "0c2e", product: "0b61", reportProtocol: "hid-pos-barcode", layout: "us", tillID: nil)]
+            $0.usbReaders = [(name: "bench-scanner", vendor: "0c2e", product: "0b87", reportProtocol: "hid-pos-barcode", layout: "us", tillID: nil)]
             $0.repeatWindowMilliseconds = 0
         }
         let control = try USBTestbedControl(directory: daemon.directory)
@@ -18,13 +18,7 @@ enum ScanLatency {
         defer { daemon.cleanUp() }
         let till = try daemon.client()
         _ = try till.result("events.subscribe")
-        var report = [UInt8](repeating: 0, count: 64)
-        let barcode = Array("4006381333931".utf8)
-        report[0] = 2
-        report[1] = UInt8(barcode.count)
-        report.replaceSubrange(2..<5, with: Array("]E0".utf8))
-        report.replaceSubrange(5..<(5 + barcode.count), with: barcode)
-        var reader = EmulatedUSBReader(vendorID: 0x0C2E, productID: 0x0B61, transferLength: 64, reports: [report])
+        var reader = HIDPOSScannerFixture.honeywell.device(reports: HIDPOSScannerFixture.honeywell.reports("4006381333931", symbology: "]E0"))
         var latencies: [Double] = []
         for scan in 0..<scans {
             reader.port = 1 + scan

@@ -71,24 +71,6 @@ import Testing
 }
 
 @Suite struct ReportDecoderTests {
-    @Test func hidPOSScansMayContinueOverReports() {
-        var decoder = HIDPOSScannerDecoder()
-        var first = [UInt8](repeating: 0, count: HIDPOSScannerDecoder.reportLength)
-        first[0] = 2
-        first[1] = 56
-        first.replaceSubrange(2..<5, with: Array("]C0".utf8))
-        first.replaceSubrange(5..<61, with: [UInt8](repeating: UInt8(ascii: "A"), count: 56))
-        first[61] = 1  // continues
-        var second = [UInt8](repeating: 0, count: HIDPOSScannerDecoder.reportLength)
-        second[0] = 2
-        second[1] = 3
-        second.replaceSubrange(5..<8, with: Array("XYZ".utf8))
-        #expect(decoder.feed(first) == nil)
-        let scan = decoder.feed(second)
-        #expect(scan?.symbology == "]C0")
-        #expect(scan?.data == String(repeating: "A", count: 56) + "XYZ")
-    }
-
     @Test func magTekReportsGiveTracksAndRecogniseBankCards() {
         func report(track2: String, status: UInt8 = 0) -> [UInt8] {
             var bytes = [UInt8](repeating: 0, count: MagTekHIDReport.reportLength)

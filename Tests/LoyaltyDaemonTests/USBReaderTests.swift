@@ -19,9 +19,9 @@ struct USBReaderTests {
 
     /// A daemon inside an umockdev testbed with one configured reader, a member enrolled with
     /// `carrier`, and a subscribed till; the reader is not plugged in yet.
-    func lane(reportProtocol: String, layout: String = "us", carrier: JSONValue) throws -> Lane {
+    func lane(reportProtocol: String, layout: String = "us", vendor: String = "0c2e", product: String = "0b61", carrier: JSONValue) throws -> Lane {
         let daemon = try TemporaryDaemon {
-            $0.usbReaders = [(name: "counter-reader", vendor: "0c2e", product: "0b61", reportProtocol: reportProtocol, layout: layout, tillID: "lane-1")]
+            $0.usbReaders = [(name: "counter-reader", vendor: vendor, product: product, reportProtocol: reportProtocol, layout: layout, tillID: "lane-1")]
         }
         let control = try USBTestbedControl(directory: daemon.directory)
         try daemon.start(launcher: control.launcher)
@@ -104,19 +104,62 @@ struct USBReaderTests {
         #expect(try next("card.read", lane.till)["card"]?["value"] == "96385074")
     }
 
-    @Test func aScannerInHIDPOSMode() throws {
-        let lane = try lane(reportProtocol: "hid-pos-barcode", carrier: .object([("kind", "barcode"), ("value", "4006381333931")]))
+    /// A Honeywell scanner in HID POS mode, read through its own report descriptor: a UPC-A scan
+    /// (one report, not held back) and a 73-character member code over two reports.
+    @Test func aHoneywellScannerInHIDPOSModeIsReadByItsDescriptor() throws {
+        let code = "M" + String(repeating: "0123456789", count: 7) + "42"  // 73 characters
+        let lane = try lane(reportProtocol: "hid-pos-barcode", vendor: "0c2e", product: "0b87", carrier: .object([("kind", "barcode"), ("value", .string(code))]))
         defer { lane.daemon.cleanUp() }
-        var report = [UInt8](repeating: 0, count: 64)
-        let data = Array("4006381333931".utf8)
-        report[0] = 2  // report id
-        report[1] = UInt8(data.count)
-        report.replaceSubrange(2..<5, with: Array("]E0".utf8))
-        report.replaceSubrange(5..<(5 + data.count), with: data)
-        try plug(lane, EmulatedUSBReader(vendorID: 0x0C2E, productID: 0x0B61, transferLength: 64, reports: [report]))
+        let scanner = HIDPOSScannerFixture.honeywell
+        try plug(lane, scanner.device(reports: scanner.reports("036000291452", symbology: "]E0") + scanner.reports(code, symbology: "]C0")))
+        let product = try next("card.read", lane.till)
+        #expect(product["card"]?["value"] == "036000291452")
+        #expect(product["result"] == "unknown_card")
+        let member = try next("card.read", lane.till)
+        #expect(member["result"] == "member")
+        #expect(member["card"]?["value"] == .string(code))
+        #expect(member["kind"] == "usb-hid-pos-barcode")
+        #expect(member["till_id"] == "lane-1")
+    }
+
+    /// A Newland scanner puts its data at byte 2, not 5: a QR member code over three reports arrives
+    /// whole (a carrier holds up to 128 characters; longer QR codes are covered by the decoder's tests).
+    @Test func aNewlandScannerSendsAQRCodeOverThreeReports() throws {
+        let code = "QR-" + String(repeating: "2900000055551", count: 9)  // 120 characters
+        let lane = try lane(reportProtocol: "hid-pos-barcode", vendor: "1eab", product: "8003", carrier: .object([("kind", "barcode"), ("value", .string(code))]))
+        defer { lane.daemon.cleanUp() }
+        let scanner = HIDPOSScannerFixture.newland
+        try plug(lane, scanner.device(reports: scanner.reports(code, symbology: "]Q1")))
         let read = try next("card.read", lane.till)
         #expect(read["result"] == "member")
-        #expect(read["kind"] == "usb-hid-pos-barcode")
+        #expect(read["card"]?["value"] == .string(code))
+    }
+
+    /// A scanner left in keyboard mode but configured as HID POS: refused with the reason, which
+    /// `status` and `loyaltyd readers` show.
+    @Test func aScannerWhoseDescriptorLacksHIDPOSIsRefusedWithTheReason() throws {
+        let lane = try lane(reportProtocol: "hid-pos-barcode", carrier: .object([("kind", "barcode"), ("value", "4006381333931")]))
+        defer { lane.daemon.cleanUp() }
+        var reader = Self.keyboard("4006381333931")
+        reader.reportDescriptor = HIDPOSScannerFixture.keyboardModeDescriptor
+        try plug(lane, reader)
+        var problem: JSONValue?
+        #expect(waitUntil(timeoutSeconds: 10) {
+            guard case .array(let readers)? = try? lane.till.result("status")["readers"], let first = readers.first else { return false }
+            problem = first["problem"]
+            return first["state"] == "unusable"
+        })
+        guard case .string(let reason)? = problem else {
+            Issue.record("status gives the reason: \(String(describing: problem))")
+            return
+        }
+        #expect(reason.contains("not in HID POS mode"), "\(reason)")
+        let listing = try lane.control.run(
+            [LoyaltydBinary.path, "readers", "--config", lane.daemon.configPath], outputPath: lane.daemon.directory.file("readers.txt"))
+        #expect(listing.contains("present, not usable: its HID report descriptor declares no Bar Code Scanner"), "\(listing)")
+        let doctor = try lane.control.run(
+            [LoyaltydBinary.path, "doctor", "--config", lane.daemon.configPath], outputPath: lane.daemon.directory.file("doctor.txt"))
+        #expect(doctor.contains("the daemon cannot use it: its HID report descriptor declares no Bar Code Scanner"), "\(doctor)")
     }
 
     @Test func aReaderPresentBeforeAnyTillSubscribedIsClaimedAndListed() throws {

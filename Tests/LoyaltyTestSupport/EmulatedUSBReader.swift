@@ -18,6 +18,9 @@ public struct EmulatedUSBReader: Sendable {
     public var reports: [[UInt8]]
     /// End the capture with a transfer failing with ENODEV, as an unplugged reader does.
     public var endsWithUnplug = false
+    /// The HID report descriptor the device declares (a HID POS scanner's). With one, the capture
+    /// starts with the GET_DESCRIPTOR control transfer the daemon makes when it claims the device.
+    public var reportDescriptor: [UInt8]?
 
     public init(vendorID: UInt16, productID: UInt16, transferLength: Int, reports: [[UInt8]]) {
         self.vendorID = vendorID
@@ -39,8 +42,9 @@ public struct EmulatedUSBReader: Sendable {
         var descriptors: [UInt8] = []
         func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }
         descriptors += [18, 1] + le16(0x0200) + [0, 0, 0, 8] + le16(Int(vendorID)) + le16(Int(productID)) + le16(0x0100) + [1, 2, 0, 1]
-        let interface: [UInt8] = [9, 4, 0, 0, 1, 3, 1, 1, 0]
-        let hid: [UInt8] = [9, 0x21] + le16(0x0111) + [0, 1, 0x22] + le16(63)
+        // A boot keyboard interface, or a plain HID one carrying its report descriptor.
+        let interface: [UInt8] = reportDescriptor == nil ? [9, 4, 0, 0, 1, 3, 1, 1, 0] : [9, 4, 0, 0, 1, 3, 0, 0, 0]
+        let hid: [UInt8] = [9, 0x21] + le16(0x0111) + [0, 1, 0x22] + le16(reportDescriptor?.count ?? 63)
         let endpoint: [UInt8] = [7, 5, 0x81, 3] + le16(min(transferLength, 64)) + [10]
         let total = 9 + interface.count + hid.count + endpoint.count
         descriptors += [9, 2] + le16(total) + [1, 1, 0, 0x80, 50] + interface + hid + endpoint
@@ -60,7 +64,8 @@ public struct EmulatedUSBReader: Sendable {
             """
     }
 
-    /// Per report, a submit record and a completion record carrying its bytes.
+    /// Per report, a submit record and a completion record carrying its bytes; first, for a device
+    /// with a report descriptor, the control transfer that reads it.
     var capture: [UInt8] {
         var bytes: [UInt8] = []
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
@@ -68,37 +73,57 @@ public struct EmulatedUSBReader: Sendable {
         append(UInt32(65_535)); append(UInt32(220))
         var microseconds: Int64 = 1_000_000
         var urbID: UInt64 = 1
-        func record(_ type: UInt8, status: Int32, data: [UInt8]) {
-            let body = usbmonHeader(id: urbID, type: type, status: status, captured: data.count, microseconds: microseconds) + data
+        func record(_ urb: USBMonURB, data: [UInt8]) {
+            let body = usbmonHeader(urb, id: urbID, captured: data.count, microseconds: microseconds) + data
             append(UInt32(microseconds / 1_000_000)); append(UInt32(microseconds % 1_000_000))
             append(UInt32(body.count)); append(UInt32(body.count))
             bytes += body
             microseconds += 1_000
         }
+        if let reportDescriptor {
+            // GET_DESCRIPTOR (standard, to interface 0), report descriptor type 0x22, its whole length.
+            let length = UInt16(reportDescriptor.count)
+            let setup: [UInt8] = [0x81, 0x06, 0x00, 0x22, 0x00, 0x00, UInt8(length & 0xFF), UInt8(length >> 8)]
+            record(USBMonURB(type: UInt8(ascii: "S"), transfer: 2, endpoint: 0x80, status: -115, length: reportDescriptor.count, setup: setup), data: [])
+            record(USBMonURB(type: UInt8(ascii: "C"), transfer: 2, endpoint: 0x80, status: 0, length: reportDescriptor.count, setup: nil), data: reportDescriptor)
+            urbID += 1
+        }
         for report in reports {
-            record(UInt8(ascii: "S"), status: -115, data: [])  // -EINPROGRESS
-            record(UInt8(ascii: "C"), status: 0, data: report)
+            record(USBMonURB(type: UInt8(ascii: "S"), transfer: 1, endpoint: 0x81, status: -115, length: transferLength, setup: nil), data: [])  // -EINPROGRESS
+            record(USBMonURB(type: UInt8(ascii: "C"), transfer: 1, endpoint: 0x81, status: 0, length: report.count, setup: nil), data: report)
             urbID += 1
         }
         if endsWithUnplug {
-            record(UInt8(ascii: "S"), status: -115, data: [])
-            record(UInt8(ascii: "C"), status: -19, data: [])  // -ENODEV
+            record(USBMonURB(type: UInt8(ascii: "S"), transfer: 1, endpoint: 0x81, status: -115, length: transferLength, setup: nil), data: [])
+            record(USBMonURB(type: UInt8(ascii: "C"), transfer: 1, endpoint: 0x81, status: -19, length: 0, setup: nil), data: [])  // -ENODEV
         }
         return bytes
     }
 
+    /// What one usbmon record says of its URB: submit or completion, transfer type (1 interrupt,
+    /// 2 control), endpoint, status, URB length, and a control transfer's setup packet.
+    struct USBMonURB {
+        var type: UInt8
+        var transfer: UInt8
+        var endpoint: UInt8
+        var status: Int32
+        var length: Int
+        var setup: [UInt8]?
+    }
+
     /// The 64-byte header of Linux usbmon's binary (mmapped) format.
-    private func usbmonHeader(id: UInt64, type: UInt8, status: Int32, captured: Int, microseconds: Int64) -> [UInt8] {
+    private func usbmonHeader(_ urb: USBMonURB, id: UInt64, captured: Int, microseconds: Int64) -> [UInt8] {
         var header: [UInt8] = []
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { header += $0 } }
         append(id)
-        header += [type, 1, 0x81, UInt8(deviceNumber)]  // interrupt transfer, endpoint 0x81
+        header += [urb.type, urb.transfer, urb.endpoint, UInt8(deviceNumber)]
         append(UInt16(1))  // bus 1
-        header += [UInt8(ascii: "-"), type == UInt8(ascii: "S") ? UInt8(ascii: "<") : 0]  // no setup; data present on completion
-        append(Int64(microseconds / 1_000_000)); append(Int32(microseconds % 1_000_000)); append(status)
-        append(UInt32(transferLength)); append(UInt32(captured))
-        header += [UInt8](repeating: 0, count: 8)
-        append(Int32(10)); append(Int32(0)); append(UInt32(0)); append(UInt32(0))
+        // Setup flag 0 when a setup packet follows; data flag 0 when data is captured, '<' when none.
+        header += [urb.setup == nil ? UInt8(ascii: "-") : 0, captured > 0 ? 0 : UInt8(ascii: "<")]
+        append(Int64(microseconds / 1_000_000)); append(Int32(microseconds % 1_000_000)); append(urb.status)
+        append(UInt32(urb.length)); append(UInt32(captured))
+        header += urb.setup ?? [UInt8](repeating: 0, count: 8)
+        append(Int32(urb.transfer == 1 ? 10 : 0)); append(Int32(0)); append(UInt32(0)); append(UInt32(0))
         return header
     }
 

@@ -14,12 +14,18 @@ public enum LoyaltydBinary {
         return ".build/debug/loyaltyd"
     }
 
+    /// This process's environment without the variables that stand in for `--config`, `--database`
+    /// and `--socket`: a developer's `make run` export must not point a test's commands at `.local`.
+    public static var inheritedEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { !["LOYALTYD_CONFIG", "LOYALTYD_DATABASE", "LOYALTYD_SOCKET"].contains($0.key) }
+    }
+
     /// Runs `loyaltyd` with `arguments` to completion; returns its exit status and output.
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = inheritedEnvironment.merging(environment) { $1 }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

@@ -34,7 +34,7 @@ public final class TemporaryDaemon: @unchecked Sendable {
     ) throws -> TemporaryDaemon {
         // A restarted daemon must say READY=1 again: only messages from now on count.
         let firstMessage = notifications.messages.count
-        var variables = ProcessInfo.processInfo.environment
+        var variables = LoyaltydBinary.inheritedEnvironment
         variables["NOTIFY_SOCKET"] = notifications.path
         for (key, value) in environment { variables[key] = value }
         let process = try SpawnedProcess(

@@ -127,10 +127,15 @@ struct Diagnostics {
         } catch {
             return [.fail("usb readers", "cannot list USB devices: \(error)", remedy: "check that /sys/bus/usb is readable")]
         }
+        let daemon = DaemonReaderStates(socketPath: configuration.tillSocket.path)
         return configuration.readers.usb.map { reader in
             let name = "usb \(reader.name)"
             guard let device = present.first(where: { $0.vendorID == reader.vendorID && $0.productID == reader.productID }) else {
                 return .fail(name, String(format: "%04x:%04x is not plugged in", reader.vendorID, reader.productID), remedy: "plug it in; lsusb lists what is connected")
+            }
+            // The daemon refused it (a HID POS scanner whose report descriptor lacks what is needed, a claim that failed).
+            if let problem = daemon.problem(of: reader.name) {
+                return .fail(name, "on bus \(device.bus) device \(device.address), but the daemon cannot use it: \(problem)", remedy: "set the reader to the mode its protocol names (HID POS for hid-pos-barcode), or change protocol")
             }
             let node = String(format: "/dev/bus/usb/%03d/%03d", device.bus, device.address)
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: node) else {
