@@ -8,6 +8,9 @@ public enum ContactlessEvent: Sendable, Hashable {
     case readerRemoved(name: String)
     /// A card was presented and its UID read (GET DATA, status word 90 00).
     case cardPresented(reader: String, uid: [UInt8], atr: [UInt8])
+    /// A payment card (or a phone's wallet) was presented: it answered SELECT of the PPSE
+    /// (``PaymentEnvironment``). Nothing of it, not even its UID, is carried further.
+    case paymentCardPresented(reader: String)
     /// A card was presented but gave no UID, even on a second try.
     case cardUnreadable(reader: String, reason: String)
 }

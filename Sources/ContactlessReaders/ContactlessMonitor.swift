@@ -146,7 +146,9 @@ public final class ContactlessMonitor: Sendable {
         }
     }
 
-    /// Acts on one reader's new state: a card newly presented is read once.
+    /// Acts on one reader's new state: a card newly presented is read once. Its UID is read with
+    /// GET DATA; a card that may hold applications (by its ATR) is then asked for the payment
+    /// environment on the same connection, so a bank card is told apart in one more round trip.
     private func observe(_ reader: String, _ entry: SCARD_READERSTATE, context: PCSCContext, readers: inout ReaderTable) {
         let current = entry.dwEventState
         guard let presentation = readers.record(reader, state: current) else { return }
@@ -159,9 +161,17 @@ public final class ContactlessMonitor: Sendable {
         var lastProblem = ""
         for _ in 0..<2 {
             do {
-                let answer = try context.transmit(CardUID.getDataCommand, reader: reader)
+                let card = try context.connect(to: reader)
+                let answer = try card.transmit(CardUID.getDataCommand)
                 if let uid = CardUID.uid(fromAnswer: answer) {
-                    sink(.cardPresented(reader: reader, uid: uid, atr: atr))
+                    if PaymentEnvironment.isWorthProbing(atr: atr),
+                       let selection = try? card.transmit(PaymentEnvironment.selectCommand),
+                       PaymentEnvironment.isSelected(byAnswer: selection)
+                    {
+                        sink(.paymentCardPresented(reader: reader))
+                    } else {
+                        sink(.cardPresented(reader: reader, uid: uid, atr: atr))
+                    }
                     return
                 }
                 lastProblem = "GET DATA answered " + CardUID.hex(Array(answer.suffix(2)))

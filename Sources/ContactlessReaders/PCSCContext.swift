@@ -42,18 +42,9 @@ final class PCSCContext {
         try PCSCError.check(result)
     }
 
-    /// Sends one APDU to the card in `reader` (connected shared, T=0 or T=1) and returns the answer,
-    /// leaving the card powered and in place for the till's own software.
-    func transmit(_ command: [UInt8], reader: String) throws(PCSCError) -> [UInt8] {
-        var card = SCARDHANDLE()
-        var protocolInUse = DWORD(0)
-        try PCSCError.check(SCardConnect(
-            handle, reader, DWORD(SCARD_SHARE_SHARED), DWORD(SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1), &card, &protocolInUse))
-        defer { SCardDisconnect(card, DWORD(SCARD_LEAVE_CARD)) }
-        let pci = protocolInUse == DWORD(SCARD_PROTOCOL_T0) ? loyaltyd_scard_pci_t0() : loyaltyd_scard_pci_t1()
-        var answer = [UInt8](repeating: 0, count: 258)
-        var answerLength = DWORD(answer.count)
-        try PCSCError.check(SCardTransmit(card, pci, command, DWORD(command.count), nil, &answer, &answerLength))
-        return Array(answer.prefix(Int(answerLength)))
+    /// Connects to the card in `reader`, shared (T=0 or T=1), for a few APDUs; the card stays
+    /// powered and in place for the till's own software when the connection ends.
+    func connect(to reader: String) throws(PCSCError) -> PCSCCardConnection {
+        try PCSCCardConnection(context: handle, reader: reader)
     }
 }

@@ -10,6 +10,8 @@ import TillProtocol
 /// subsystem shows as degraded in `status` while the monitor retries.
 struct ContactlessReaderService: Service {
     static let kind = "contactless"
+    /// The `problem` of a contactless bank card's `card.read` (docs/protocol.md §5.3).
+    static let paymentCardProblem = "a payment card (it answers SELECT 2PAY.SYS.DDF01); it is not a loyalty card and nothing of it is kept"
 
     let directory: ReaderDirectory
     let router: CardReadRouter
@@ -50,17 +52,27 @@ struct ContactlessReaderService: Service {
             await router.announce("reader.removed", reader, now: now)
         case .cardPresented(let name, let uid, _):
             guard let reader = selected(name) else { return }
-            let value = CardUID.hex(uid)
+            let carrier: Carrier
+            do {
+                carrier = try Carrier(kind: .uid, value: CardUID.hex(uid))
+            } catch {
+                await router.route(CardRead(reader: reader, carrier: nil, problem: "UID of \(uid.count) bytes is not a card number"))
+                return
+            }
+            // A phone's random UID is new on every tap: reported every time, never looked up.
+            if let refusal = carrier.linkRefusal {
+                await router.route(CardRead(reader: reader, carrier: nil, problem: refusal.description, result: refusal.reason))
+                return
+            }
             let window = configuration.value.readers.repeatWindowMilliseconds
-            guard repeats.admit(reader: name, value: value, now: now, windowMilliseconds: window) else {
+            guard repeats.admit(reader: name, value: carrier.value, now: now, windowMilliseconds: window) else {
                 logger.debug("same card again within the repeat window; not reported", metadata: ["reader": "\(name)"])
                 return
             }
-            do {
-                await router.route(CardRead(reader: reader, carrier: try Carrier(kind: .uid, value: value)))
-            } catch {
-                await router.route(CardRead(reader: reader, carrier: nil, problem: "UID of \(uid.count) bytes is not a card number"))
-            }
+            await router.route(CardRead(reader: reader, carrier: carrier))
+        case .paymentCardPresented(let name):
+            guard let reader = selected(name) else { return }
+            await router.route(CardRead(reader: reader, carrier: nil, problem: Self.paymentCardProblem, result: "bank_card_rejected"))
         case .cardUnreadable(let name, let reason):
             guard let reader = selected(name) else { return }
             await router.route(CardRead(reader: reader, carrier: nil, problem: reason))

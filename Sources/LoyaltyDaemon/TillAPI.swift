@@ -179,6 +179,7 @@ public struct TillAPI: TillRequestHandler {
         case .unknownMember: RPCError(.unknownMember, error.description)
         case .unknownCard: RPCError(.unknownCard, error.description)
         case .carrierInUse: RPCError(.carrierInUse, error.description)
+        case .carrierRefused(.randomUID): RPCError(.randomUID, error.description)
         case .memberBlocked, .quote(.memberBlocked): RPCError(.memberBlocked, "the member is blocked")
         case .cardBlocked(let status): RPCError(.cardBlocked, error.description, extra: [("card_status", .string(status.rawValue))])
         case .transactionConflict: RPCError(.transactionConflict, error.description)

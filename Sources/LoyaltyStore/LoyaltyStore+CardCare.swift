@@ -10,7 +10,8 @@ extension LoyaltyStore {
     public func link(
         _ carrier: Carrier, to reference: MemberReference, nowMilliseconds: Int64
     ) async throws(MemberCareError) -> (member: MemberID, linked: Bool) {
-        try await careWrite { db in
+        do { try carrier.checkLinkable() } catch { throw .store(.carrierRefused(error)) }
+        return try await careWrite { db in
             let id = try Self.locate(reference, in: db)
             if let survivor = try db.cachedValue(String.self, sql: "SELECT merged_into FROM members WHERE id = ?", arguments: [id]) {
                 throw MemberCareError.merged(id, into: survivor)

@@ -130,6 +130,7 @@ extension LoyaltyStore {
             try Self.insertMember(
                 db, id: id, name: enrolment.name, phone: enrolment.phone, birthday: enrolment.birthday, group: group,
                 consentAtMilliseconds: enrolment.consentAtMilliseconds, carrier: enrolment.carrier, nowMilliseconds: nowMilliseconds)
+        do { try enrolment.carrier.checkLinkable() } catch { throw .store(.carrierRefused(error)) }
             try self.appendEvent(db, kind: "member.add", carrier: enrolment.carrier, memberID: id, nowMilliseconds: nowMilliseconds)
             return id
         }

@@ -31,6 +31,7 @@ extension LoyaltyStore {
     /// the row is a conflict. Otherwise it is a new member.
     static func decide(_ row: MemberImportRow, after group: MemberImportGroup, in directory: some ImportDirectory) throws -> ImportDecision {
         guard row.carrier != nil else { return .conflict("give a card or a phone") }
+        if let refusal = row.card?.linkRefusal { return .conflict(refusal.description) }
         var claims: [(what: String, owner: String)] = []
         var cardKnown = false
         if let card = row.card, let owner = try directory.owner(of: card) {

@@ -8,6 +8,7 @@ extension LoyaltyStore {
         _ enrolment: Enrolment, bonus: Points = .zero, rulesVersion: String? = nil,
         expiry: PointsExpiryPolicy = PointsExpiryPolicy(), nowMilliseconds: Int64
     ) async throws(StoreError) -> MemberSummary {
+        do { try enrolment.carrier.checkLinkable() } catch { throw .carrierRefused(error) }
         let memberID = ids.next(milliseconds: nowMilliseconds)
         return try await write { db in
             let carrier = enrolment.carrier

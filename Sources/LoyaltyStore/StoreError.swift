@@ -5,6 +5,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownMember
     case unknownCard(Carrier)
     case carrierInUse(Carrier)
+    /// A carrier no member may have (a random UID): ``CarrierRefusal``.
+    case carrierRefused(CarrierRefusal)
     case memberBlocked
     case cardBlocked(CarrierStatus)
     case transactionConflict
@@ -25,6 +27,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownMember: "no such member"
         case .unknownCard(let carrier): "unknown card \(carrier.masked)"
         case .carrierInUse(let carrier): "\(carrier.masked) is already linked to a member"
+        case .carrierRefused(let refusal): refusal.description
         case .memberBlocked: "the member is blocked"
         case .cardBlocked(let status): "the card is \(status.rawValue)"
         case .transactionConflict: "this till_id and transaction_id were already committed with different content"

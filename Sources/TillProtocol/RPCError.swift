@@ -55,6 +55,8 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         case offlineLimit = "offline_limit"
         /// A chain box without its centre: a refund of another store's purchase must wait.
         case chainOffline = "chain_offline"
+        /// A card that can never identify a member (ISO 14443-3 random UID of a phone or bank card).
+        case randomUID = "random_uid"
 
         public var code: Int {
             switch self {
@@ -82,6 +84,7 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
             case .idleTimeout: 1017
             case .offlineLimit: 1018
             case .chainOffline: 1019
+            case .randomUID: 1020
             }
         }
     }

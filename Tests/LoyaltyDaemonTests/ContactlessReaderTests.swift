@@ -52,6 +52,23 @@ final class ContactlessReaderTests {
         }
     }
 
+    /// The `card.read` params docs/protocol.md §5.3 shows for a contactless read with `result`.
+    static func documentedRead(result: String) throws -> JSONValue {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let document = try String(contentsOf: root.appendingPathComponent("docs/protocol.md"), encoding: .utf8)
+        let line = try #require(document.components(separatedBy: "\n").first {
+            $0.hasPrefix("<-- ") && $0.contains(#""kind":"contactless""#) && $0.contains(#""result":"\#(result)""#)
+        })
+        return try JSONParser.parse(Array(line.dropFirst(4).utf8))["params"] ?? .null
+    }
+
+    /// Whether a read equals the documented one, but for its lane (the document's has one).
+    static func matchesDocument(_ read: JSONValue, result: String) throws -> Bool {
+        guard case .object(let documented) = try documentedRead(result: result), case .object(let actual) = read else { return false }
+        return documented.filter { $0.0 != "till_id" }.map(\.0) == actual.filter { $0.0 != "till_id" }.map(\.0)
+            && documented.allSatisfy { key, value in key == "till_id" || actual.first { $0.0 == key }?.1 == value }
+    }
+
     func noMoreCardReads(_ till: TillClient, withinMilliseconds: Int32) -> Bool {
         do {
             _ = try nextCardRead(till, timeoutMilliseconds: withinMilliseconds)
@@ -71,11 +88,81 @@ final class ContactlessReaderTests {
         #expect(read["member"]?["name"] == "Anna")
         #expect(read["reader"] == .string(VirtualPCSC.readerNames[0]))
         #expect(noMoreCardReads(till, withinMilliseconds: 5_000), "a card held on the reader is read once")
+        #expect(card.selectRequests == 0, "a memory card (by its ATR) is not asked for the payment environment")
         card.remove()
         let events = SQLiteShell(path: daemon.databasePath).run("SELECT kind, carrier, detail FROM events WHERE kind = 'card.read';")
         #expect(events.contains("card.read|uid:**********E5F6|member"))
         #expect(!events.contains("04A1B2C3"), "the event log keeps the carrier masked")
         #expect(!daemon.log.contains("04A1B2C3D4E5F6") && !daemon.log.contains("Anna"))
+    }
+
+    /// Issue 12: a phone presents an ISO 14443-3 random UID (08 and three new bytes) on every tap.
+    /// It is reported as such, never looked up, and no door lets it become a member's card.
+    @Test func aPhonesRandomUIDIsReportedAndNeverBecomesACarrier() throws {
+        let (daemon, till) = try daemonWithSubscriber()
+        defer { daemon.cleanUp() }
+        var uids: [String] = []
+        for _ in 0..<2 {
+            let phone = try VirtualCard.phone(reader: 0)
+            let read = try nextCardRead(till)
+            #expect(read["result"] == "random_uid")
+            #expect(read["card"] == .null && read["member"] == .null)
+            guard case .string(let problem)? = read["problem"] else { Issue.record("no problem in \(read)"); return }
+            #expect(problem.contains("random"), "\(problem)")
+            #expect(try Self.matchesDocument(read, result: "random_uid"), "as docs/protocol.md §5.3 shows: \(read)")
+            uids.append(phone.uid.map { String(format: "%02X", $0) }.joined())
+            phone.remove()
+            usleep(200_000)
+        }
+        let card: JSONValue = .object([("kind", "uid"), ("value", .string(uids[0]))])
+        let enrolment = try till.call("member.enroll", .object([("card", card)]))
+        #expect(enrolment["error"]?["code"] == 1020)
+        #expect(enrolment["error"]?["data"]?["reason"] == "random_uid")
+        let anna = try till.result("member.lookup", .object([("card", .object([("kind", "uid"), ("value", "04A1B2C3D4E5F6")]))]))
+        guard case .string(let annaID)? = anna["member_id"] else { Issue.record("no member id"); return }
+        let link = try LoyaltydBinary.run(["card", "link", "--card", "uid:\(uids[1])", "--member", annaID, "--config", daemon.configPath])
+        #expect(link.status == 1)
+        #expect(link.stderr.contains("random"), "\(link.stderr)")
+        let add = try LoyaltydBinary.run(["member", "add", "--card", "uid:\(uids[1])", "--config", daemon.configPath])
+        #expect(add.status == 1)
+        let list = daemon.directory.file("members.csv")
+        try "card\nuid:04AA0000\nuid:\(uids[1])\n".write(toFile: list, atomically: true, encoding: .utf8)
+        let imported = try LoyaltydBinary.run(["member", "import", list, "--config", daemon.configPath])
+        #expect(imported.status == 1)
+        #expect(imported.stderr.contains("members.csv:3: ") && imported.stderr.contains("random"), "\(imported.stderr)")
+        let database = SQLiteShell(path: daemon.databasePath)
+        #expect(database.run("SELECT COUNT(*) FROM carriers;").hasPrefix("1"), "only Anna's card is stored")
+        #expect(database.run("SELECT detail FROM events WHERE kind = 'card.read';").contains("random_uid"))
+        for uid in uids {
+            #expect(!database.run("SELECT * FROM events;").contains(uid) && !daemon.log.contains(uid))
+        }
+    }
+
+    /// Issue 12: a contactless bank card answers SELECT of the payment environment (PPSE). It is
+    /// rejected as a bank card, whatever its UID, and its UID is neither stored nor logged.
+    @Test func aBankCardIsRejectedAndItsUIDIsNotKept() throws {
+        let (daemon, till) = try daemonWithSubscriber()
+        defer { daemon.cleanUp() }
+        let uid: [UInt8] = [0x04, 0x5A, 0x3C, 0x11, 0x90, 0x22, 0x7E]
+        let bankCard = try VirtualCard(reader: 0, uid: uid, atr: VirtualCard.isoDepATR, paymentEnvironment: true)
+        let read = try nextCardRead(till)
+        #expect(read["result"] == "bank_card_rejected")
+        #expect(read["card"] == .null && read["member"] == .null)
+        #expect(try Self.matchesDocument(read, result: "bank_card_rejected"), "as docs/protocol.md §5.3 shows: \(read)")
+        #expect(bankCard.selectRequests == 1)
+        bankCard.remove()
+        usleep(200_000)
+        let database = SQLiteShell(path: daemon.databasePath)
+        #expect(database.run("SELECT carrier, detail FROM events WHERE kind = 'card.read';").hasPrefix("|bank_card_rejected: a payment card"))
+        #expect(!daemon.log.contains("045A3C1190227E") && !daemon.log.contains("227E"), "the bank card's UID is not logged")
+        // The same UID on a card with applications but no payment environment is an ordinary card.
+        let desfire = try VirtualCard(reader: 0, uid: uid, atr: VirtualCard.isoDepATR)
+        let ordinary = try nextCardRead(till)
+        #expect(ordinary["result"] == "unknown_card")
+        #expect(ordinary["card"]?["value"] == "045A3C1190227E")
+        #expect(desfire.selectRequests == 1)
+        desfire.remove()
+        #expect(database.run("SELECT COUNT(*) FROM events WHERE carrier LIKE '%227E';").hasPrefix("1"), "only the ordinary card's read")
     }
 
     @Test func presentedAgainAfterTheWindowItIsReadAgainWithinItNot() throws {

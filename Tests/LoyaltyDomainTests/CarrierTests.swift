@@ -26,6 +26,21 @@ import Testing
         #expect(throws: CarrierError.self) { try Carrier(kind: .track, value: String(repeating: "1", count: 129)) }
     }
 
+    /// ISO 14443-3: a single-size UID starting 08 is random (phones, many bank cards); any other
+    /// first byte, or a longer UID starting 08, is a fixed number.
+    @Test func randomUIDsCanBeReadButNeverLinked() throws {
+        let random = try Carrier(kind: .uid, value: "08:1f:a2:3c")
+        #expect(random.isRandomUID)
+        #expect(random.linkRefusal == .randomUID)
+        #expect(random.linkRefusal?.reason == "random_uid")
+        #expect(throws: CarrierRefusal.randomUID) { try random.checkLinkable() }
+        for fixed in ["041FA23C", "881FA23C", "081FA23C5E6F70", "0808080808080808"] {
+            let carrier = try Carrier(kind: .uid, value: fixed)
+            #expect(!carrier.isRandomUID && carrier.linkRefusal == nil, "\(fixed)")
+        }
+        #expect(try Carrier(kind: .barcode, value: "081FA23C").linkRefusal == nil, "only a UID can be random")
+    }
+
     @Test func onlyTheMaskedFormIsPrinted() throws {
         let carrier = try Carrier(kind: .uid, value: "04A1B2C3D4E5F6")
         #expect(carrier.masked == "uid:**********E5F6")

@@ -14,15 +14,38 @@ public final class VirtualCard: @unchecked Sendable {
         case failsGetData
     }
 
+    /// The ATR a PC/SC reader (ACR122U) gives a memory card, here a MIFARE Classic 1K: PC/SC part 3
+    /// storage card, registered application provider A0 00 00 03 06.
+    public static let storageCardATR: [UInt8] = [0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A]
+    /// The ATR a PC/SC reader (ACR122U) gives an ISO 14443-4 card without historical bytes: a
+    /// contactless bank card, a phone, a DESFire card.
+    public static let isoDepATR: [UInt8] = [0x3B, 0x80, 0x80, 0x01, 0x01]
+
+    /// The FCI a Mastercard contactless card answers to SELECT 2PAY.SYS.DDF01: the PPSE's name
+    /// and one directory entry (AID A0 00 00 00 04 10 10, priority 1).
+    static let paymentEnvironmentFCI: [UInt8] = [0x6F, 0x23, 0x84, 0x0E] + Array("2PAY.SYS.DDF01".utf8)
+        + [0xA5, 0x11, 0xBF, 0x0C, 0x0E, 0x61, 0x0C, 0x4F, 0x07, 0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10, 0x87, 0x01, 0x01]
+
     public let uid: [UInt8]
+    private let atr: [UInt8]
+    private let paymentEnvironment: Bool
     private let descriptor: Int32
     private let lock = NSLock()
     private var getDataCount = 0
-    private static let atr: [UInt8] = [0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A]
+    private var selectCount = 0
 
     /// Puts a card on the reader whose vpcd port is `port` (reader index 0 or 1 of ``VirtualPCSC``).
-    public init(reader index: Int, uid: [UInt8], behaviour: Behaviour = .answersUID, timeoutSeconds: Double = 10) throws {
+    /// - Parameters:
+    ///   - atr: what the reader reports for it; a memory card (``storageCardATR``) by default.
+    ///   - paymentEnvironment: answers SELECT of the PPSE with a bank card's FCI and 90 00;
+    ///     otherwise `6A 82` (file not found), as any other card with applications.
+    public init(
+        reader index: Int, uid: [UInt8], behaviour: Behaviour = .answersUID, atr: [UInt8] = storageCardATR,
+        paymentEnvironment: Bool = false, timeoutSeconds: Double = 10
+    ) throws {
         self.uid = uid
+        self.atr = atr
+        self.paymentEnvironment = paymentEnvironment
         let port = VirtualPCSC.firstPort + UInt16(index)
         var connected: Int32 = -1
         let deadline = Date().addingTimeInterval(timeoutSeconds)
@@ -44,6 +67,17 @@ public final class VirtualCard: @unchecked Sendable {
 
     /// How many GET DATA commands the card has answered.
     public var getDataRequests: Int { lock.withLock { getDataCount } }
+
+    /// How many SELECT by name commands (`00 A4 04 00`) the card was sent.
+    public var selectRequests: Int { lock.withLock { selectCount } }
+
+    /// A phone with a wallet-less NFC stack (or a card emulating one): ISO 14443-4, no payment
+    /// environment, and an ISO 14443-3 random UID, `08` and three bytes drawn afresh for each tap.
+    public static func phone(reader index: Int) throws -> VirtualCard {
+        var generator = SystemRandomNumberGenerator()
+        let uid: [UInt8] = [0x08] + (0..<3).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return try VirtualCard(reader: index, uid: uid, atr: isoDepATR)
+    }
 
     deinit {
         shutdown(descriptor, Int32(SHUT_RDWR))
@@ -72,12 +106,16 @@ public final class VirtualCard: @unchecked Sendable {
     private func serve(_ behaviour: Behaviour) {
         while let message = receive() {
             if message.count == 1 {
-                if message[0] == 4 { send(Self.atr) }
+                if message[0] == 4 { send(atr) }
                 continue
             }
             if message.starts(with: [0xFF, 0xCA]) {
                 lock.withLock { getDataCount += 1 }
                 send(behaviour == .answersUID ? uid + [0x90, 0x00] : [0x6A, 0x81])
+            } else if message.starts(with: [0x00, 0xA4, 0x04, 0x00]) {
+                lock.withLock { selectCount += 1 }
+                let selectsPaymentEnvironment = message.count > 5 && Array(message.dropFirst(5).prefix(Int(message[4]))) == Array("2PAY.SYS.DDF01".utf8)
+                send(paymentEnvironment && selectsPaymentEnvironment ? Self.paymentEnvironmentFCI + [0x90, 0x00] : [0x6A, 0x82])
             } else {
                 send([0x6D, 0x00])  // instruction not supported
             }
