@@ -11,7 +11,7 @@ struct LogCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: CommonOptions
-    @Option(help: ArgumentHelp("Only events of this kind, such as card.read or reader.added.", valueName: "kind"))
+    @Option(help: ArgumentHelp("Only events of this kind, such as card.read or reader.added; an unknown kind is an error listing them.", valueName: "kind"))
     var kind: String?
     @Option(help: ArgumentHelp("Only events since this UTC time (2026-11-23 or 2026-11-23T10:00:00Z).", valueName: "time"))
     var since: String?
@@ -29,6 +29,13 @@ struct LogCommand: AsyncParsableCommand {
             sinceMilliseconds = Int64(date.timeIntervalSince1970 * 1000)
         }
         let store = try settings.openStore()
+        if let kind {
+            let kinds = Set(EventKinds.known).union(try await store.eventKindsLogged()).sorted()
+            guard kinds.contains(kind) else {
+                printError("--kind: no event is of kind \"\(kind)\"; the kinds are \(kinds.joined(separator: ", "))")
+                throw ExitCode(64)
+            }
+        }
         var last: Int64?
         repeat {
             let events = try await store.events(kind: kind, sinceMilliseconds: sinceMilliseconds, afterSequence: last, limit: limit)

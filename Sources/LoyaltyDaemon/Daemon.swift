@@ -114,7 +114,8 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
         interval: WatchdogSchedule.pingInterval(environment: options.environment), notifier: notifier,
         isHealthy: { await store.health().state == "ok" }, logger: logger)
     let reload = ReloadService(
-        configuration: active, overrides: (options.socketOverride, options.databaseOverride), notifier: notifier, logger: logger)
+        configuration: active, store: store, clock: clock, overrides: (options.socketOverride, options.databaseOverride), notifier: notifier,
+        logger: logger)
     let lifecycle = LifecycleService(store: store, notifier: notifier, clock: clock, logger: logger)
     let router = CardReadRouter(store: store, events: events, configuration: active, clock: clock, logger: logger)
     var readerServices: [ServiceGroupConfiguration.ServiceConfiguration] = []

@@ -1,13 +1,18 @@
 import Logging
 import LoyaltyConfig
+import LoyaltyDomain
+import LoyaltyStore
 import ServiceLifecycle
 import SystemdSupport
 import UnixSignals
 
 /// Reloads the configuration on SIGHUP. A file with a mistake is refused, logged with its file,
-/// line and key, and the configuration in force stays.
+/// line and key, and the configuration in force stays. Either way the outcome goes to the event log
+/// (`config.reloaded`, `config.reload_refused`), where `loyaltyd log` shows it.
 struct ReloadService: Service {
     let configuration: ActiveConfiguration
+    let store: LoyaltyStore
+    let clock: WallClock
     let overrides: (socket: String?, database: String?)
     let notifier: SystemdNotifier
     let logger: Logger
@@ -16,12 +21,12 @@ struct ReloadService: Service {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await cancelWhenGracefulShutdown {
             for await _ in hangups {
-                reload()
+                await reload()
             }
         }
     }
 
-    func reload() {
+    func reload() async {
         let current = configuration.value
         notifier.reloading()
         defer { notifier.ready(status: "serving") }
@@ -31,6 +36,7 @@ struct ReloadService: Service {
         } catch {
             logger.error("configuration reload refused; the previous configuration stays in force", metadata: ["error": "\(error)"])
             notifier.status("reload refused: \(error)")
+            await store.record("config.reload_refused", detail: "\(error)", now: clock.now(), logger: logger)
             return
         }
         var restartNeeded: [String] = []
@@ -44,9 +50,12 @@ struct ReloadService: Service {
             logger.error(
                 "configuration reload refused: these settings only change with a restart",
                 metadata: ["settings": "\(restartNeeded.joined(separator: ", "))"])
+            await store.record(
+                "config.reload_refused", detail: "only a restart changes \(restartNeeded.joined(separator: ", "))", now: clock.now(), logger: logger)
             return
         }
         configuration.replace(with: next)
         logger.info("configuration reloaded", metadata: ["rules_version": "\(next.program.version)"])
+        await store.record("config.reloaded", detail: "rules version \(next.program.version)", now: clock.now(), logger: logger)
     }
 }

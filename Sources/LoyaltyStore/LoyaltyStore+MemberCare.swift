@@ -53,10 +53,19 @@ extension LoyaltyStore {
             var conditions: [String] = []
             var arguments = StatementArguments()
             if let name = query.nameContains {
-                let pattern = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                    .replacingOccurrences(of: "_", with: "\\_")
-                conditions.append("name LIKE ? ESCAPE '\\'")
-                arguments += ["%\(pattern)%"]
+                db.add(function: Self.foldedContains)
+                conditions.append("\(Self.foldedContains.name)(name, ?)")
+                arguments += [name]
+            }
+            if let digits = query.phoneDigitsContain {
+                conditions.append("(instr(phone, ?) > 0 OR id IN (SELECT member_id FROM carriers WHERE kind = 'phone' AND instr(value, ?) > 0))")
+                arguments += [digits, digits]
+            }
+            if !query.carrierContains.isEmpty {
+                let kinds = query.carrierContains.sorted { $0.key.rawValue < $1.key.rawValue }
+                conditions.append(
+                    "id IN (SELECT member_id FROM carriers WHERE \(kinds.map { _ in "(kind = ? AND instr(value, ?) > 0)" }.joined(separator: " OR ")))")
+                for (kind, part) in kinds { arguments += [kind.rawValue, part] }
             }
             if let phone = query.phone ?? (query.carrier?.kind == .phone ? query.carrier?.value : nil) {
                 conditions.append("(phone = ? OR id IN (SELECT member_id FROM carriers WHERE kind = 'phone' AND value = ?))")

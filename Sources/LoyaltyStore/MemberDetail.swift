@@ -63,23 +63,37 @@ public struct MemberDetail: Sendable, Hashable {
 
 /// What `loyaltyd member find` looks for; every criterion given must match.
 public struct MemberQuery: Sendable, Hashable {
-    /// A part of the name, any case.
+    /// A part of the name, in any case (Unicode case folding: "MÜLLER" finds "Müller").
     public var nameContains: String?
-    /// A normalised phone: the contact phone or a phone carrier.
+    /// A normalised phone: the contact phone or a phone carrier, exactly.
     public var phone: String?
+    /// Digits found anywhere in the contact phone or a phone carrier.
+    public var phoneDigitsContain: String?
+    /// A card, exactly.
     public var carrier: Carrier?
+    /// Parts of a card's value, by the kinds of card to look at (written as each kind stores its
+    /// value: a UID as uppercase hex); a member matches when one of their cards contains its kind's part.
+    public var carrierContains: [CarrierKind: String]
     public var birthday: String?
     public var group: String?
 
-    public init(nameContains: String? = nil, phone: String? = nil, carrier: Carrier? = nil, birthday: String? = nil, group: String? = nil) {
+    public init(
+        nameContains: String? = nil, phone: String? = nil, phoneDigitsContain: String? = nil, carrier: Carrier? = nil,
+        carrierContains: [CarrierKind: String] = [:], birthday: String? = nil, group: String? = nil
+    ) {
         self.nameContains = nameContains
         self.phone = phone
+        self.phoneDigitsContain = phoneDigitsContain
         self.carrier = carrier
+        self.carrierContains = carrierContains
         self.birthday = birthday
         self.group = group
     }
 
-    public var isEmpty: Bool { nameContains == nil && phone == nil && carrier == nil && birthday == nil && group == nil }
+    public var isEmpty: Bool {
+        nameContains == nil && phone == nil && phoneDigitsContain == nil && carrier == nil && carrierContains.isEmpty && birthday == nil
+            && group == nil
+    }
 }
 
 /// What `loyaltyd member merge` did.

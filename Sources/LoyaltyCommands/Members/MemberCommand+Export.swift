@@ -18,7 +18,7 @@ extension MemberCommand {
                 """
         )
 
-        @Argument(help: ArgumentHelp("Where to write the list (must not exist); standard output when left out.", valueName: "file"))
+        @Argument(help: ArgumentHelp("Where to write the list (must not exist); standard output when left out.", valueName: "file"), completion: .file())
         var file: String?
         @OptionGroup var options: CommonOptions
 

@@ -34,7 +34,8 @@ extension MemberCommand {
                 """
         )
 
-        @Argument(help: ArgumentHelp("The member list (a regular file: it is read twice).", valueName: "file.csv")) var file: String
+        @Argument(help: ArgumentHelp("The member list (a regular file: it is read twice).", valueName: "file.csv"), completion: .file())
+        var file: String
         @Flag(help: "Import the valid rows and list the invalid ones as skipped, instead of importing nothing.") var skipInvalid = false
         @Flag(help: "Check the whole file and say what an import would do, without writing anything (exit status 1 for an invalid line, unless --skip-invalid).") var dryRun = false
         @Flag(help: "The members on this list agreed to the storing of their name, phone and birthday.") var consent = false

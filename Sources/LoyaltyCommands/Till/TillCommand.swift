@@ -36,7 +36,7 @@ struct TillOptions: ParsableArguments {
             let client = try TillClient(path: settings.tillSocket.path)
             response = try client.call(method, .object(params))
         } catch {
-            printError("the daemon does not answer on \(settings.tillSocket.path): \(error)")
+            printError(daemonUnreachableMessage(socketPath: settings.tillSocket.path, error: error))
             throw ExitCode.failure
         }
         if let result = response["result"] {
@@ -48,7 +48,12 @@ struct TillOptions: ParsableArguments {
         let code = error["code"].map(JSONTextFormat.scalar) ?? "?"
         let reason = error["data"]?["reason"].map(JSONTextFormat.scalar) ?? "?"
         let message = error["message"].map(JSONTextFormat.scalar) ?? "?"
-        printError("\(method): error \(code) \(reason): \(message)")
+        // What else the error carries (refund_exceeds_purchase's remaining_refundable …) is part of the answer.
+        var details: [String] = []
+        if case .object(let data)? = error["data"] {
+            for (key, value) in data where key != "reason" { details.append("\(key): \(JSONTextFormat.scalar(value))") }
+        }
+        printError("\(method): error \(code) \(reason): \(message)\(details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")")
         throw ExitCode.failure
     }
 }
