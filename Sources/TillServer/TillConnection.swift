@@ -7,12 +7,23 @@ public struct TillConnection: Sendable {
     public let peer: PeerCredentials?
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     let activity: ConnectionActivity
+    private let channel: any Channel
 
-    init(id: UInt64, peer: PeerCredentials?, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, activity: ConnectionActivity) {
+    init(
+        id: UInt64, peer: PeerCredentials?, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, activity: ConnectionActivity,
+        channel: any Channel
+    ) {
         self.id = id
         self.peer = peer
         self.outbound = outbound
         self.activity = activity
+        self.channel = channel
+    }
+
+    /// Closes the connection from the daemon's side, as for a till that stopped reading: writes
+    /// waiting on it fail, and the server then forgets it (``TillRequestHandler/connectionClosed(_:)``).
+    public func close() {
+        channel.close(promise: nil)
     }
 
     /// The till now waits for pushed notifications: its silence no longer counts as idle.

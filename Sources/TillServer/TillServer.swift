@@ -151,7 +151,8 @@ public struct TillServer: Service {
                     try await refuse(outbound, inbound, .tooManyConnections, "too many connections (at most \(configuration.maximumConnections))")
                     return
                 }
-                let connection = TillConnection(id: id, peer: peer, outbound: outbound, activity: accepted.activity)
+                let connection = TillConnection(
+                    id: id, peer: peer, outbound: outbound, activity: accepted.activity, channel: accepted.channel.channel)
                 defer { registry.close(id) }
                 logger.debug("till connected", metadata: ["connection": "\(id)", "peer": "\(peer.map(\.description) ?? "unknown")"])
                 do {

@@ -101,6 +101,12 @@ struct BenchmarkMain {
             let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
             print(row("tap: pcscd reports card → till gets card.read", String(format: "p50 %.2f ms  p99 %.2f ms over %d taps  (target p99 < 5 ms)", p50, p99, sorted.count)))
             print(row("CPU used by the idle daemon over 5 s", String(format: "%.2f s  (readers watched, no card moving)", taps.idleCPUSeconds)))
+            let stalled = try TapLatency.measure(taps: 100, stalledTill: true)
+            let stalledSorted = stalled.overheads.sorted()
+            print(row("  the same with a stalled till subscribed", String(
+                format: "p50 %.2f ms  p99 %.2f ms over %d taps, %d stalled tills disconnected  (target p99 < 5 ms)",
+                stalledSorted[stalledSorted.count / 2], stalledSorted[min(stalledSorted.count - 1, stalledSorted.count * 99 / 100)],
+                stalledSorted.count, stalled.stalledTillsDisconnected)))
         } else {
             print(row("tap latency", "not measured: \(VirtualPCSC.prerequisites.missing)"))
         }

@@ -10,10 +10,16 @@ import TillProtocol
 enum TapLatency {
     struct Result {
         var overheads: [Double]  // milliseconds
+        /// Not measured (0) in the variant with a stalled till.
         var idleCPUSeconds: Double
+        /// Stalled tills the daemon disconnected during the taps.
+        var stalledTillsDisconnected = 0
     }
 
-    static func measure(taps: Int) throws -> Result {
+    /// - Parameter stalledTill: keeps a subscribed till that never reads present at every tap:
+    ///   it fills its socket with answers it does not read, and when the daemon disconnects it
+    ///   (its notification queue full) another one takes its place.
+    static func measure(taps: Int, stalledTill: Bool = false) throws -> Result {
         let pcsc = try VirtualPCSC()
         try pcsc.start()
         defer { pcsc.stop() }
@@ -29,15 +35,31 @@ enum TapLatency {
             throw BenchmarkError(description: "the daemon did not pick up the virtual readers")
         }
 
-        // No card moves: the daemon should sleep in pcscd.
-        let cpuBefore = ProcessMemory.cpuSeconds(of: daemon.processID!)
-        sleep(5)
-        let idleCPU = ProcessMemory.cpuSeconds(of: daemon.processID!) - cpuBefore
+        var idleCPU = 0.0
+        if !stalledTill {
+            // No card moves: the daemon should sleep in pcscd.
+            let cpuBefore = ProcessMemory.cpuSeconds(of: daemon.processID!)
+            sleep(5)
+            idleCPU = ProcessMemory.cpuSeconds(of: daemon.processID!) - cpuBefore
+        }
+        var stalled: [TillClient] = []
+        var disconnected = 0
+        func keepAStalledTill() throws {
+            guard stalledTill else { return }
+            if try till.result("status")["subscribers"] == 2 { return }
+            if !stalled.isEmpty { disconnected += 1 }
+            let newcomer = try daemon.client()
+            _ = try newcomer.result("events.subscribe")
+            let batch = "[" + (1...100).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"status"}"# }.joined(separator: ",") + "]"
+            for _ in 0..<10 { try newcomer.sendLine(Array(batch.utf8)) }
+            stalled.append(newcomer)
+        }
 
         let watcher = PresenceWatcher(reader: VirtualPCSC.readerNames[0])
         watcher.start()
         var overheads: [Double] = []
         for tap in 0..<taps {
+            try keepAStalledTill()
             let uid: [UInt8] = [0x04, 0x10, UInt8(tap >> 8), UInt8(tap & 0xFF)]
             let card = try VirtualCard(reader: 0, uid: uid)
             while true {
@@ -54,7 +76,7 @@ enum TapLatency {
             watcher.waitForRemoval()
         }
         watcher.stop()
-        return Result(overheads: overheads, idleCPUSeconds: idleCPU)
+        return Result(overheads: overheads, idleCPUSeconds: idleCPU, stalledTillsDisconnected: disconnected)
     }
 }
 

@@ -165,6 +165,55 @@ final class ContactlessReaderTests {
         #expect(database.run("SELECT COUNT(*) FROM events WHERE carrier LIKE '%227E';").hasPrefix("1"), "only the ordinary card's read")
     }
 
+    /// Issue 12: `card.read` goes to each subscriber through a queue of its own. A till that asks
+    /// and never reads (its socket full of answers) is disconnected once its queue is full, with
+    /// the reason in the log, and the other tills get every read as promptly as before: without
+    /// the queues each of their reads would wait for the stalled socket (here up to 120 s).
+    @Test func aTillThatStopsReadingIsDisconnectedAndHoldsUpNoOtherTill() throws {
+        let (daemon, till) = try daemonWithSubscriber {
+            $0.stallTimeoutMilliseconds = 120_000
+            $0.repeatWindowMilliseconds = 0
+        }
+        defer { daemon.cleanUp() }
+        let other = try daemon.client()
+        _ = try other.result("events.subscribe")
+        let stalled = try daemon.client()
+        _ = try stalled.result("events.subscribe")
+        // 1,000 status answers (about 450 KB) that the stalled till never reads fill its socket.
+        let batch = "[" + (1...100).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"status"}"# }.joined(separator: ",") + "]"
+        for _ in 0..<10 { try stalled.sendLine(Array(batch.utf8)) }
+
+        let disconnection = "disconnecting a till that does not read its notifications"
+        var latencies: [Double] = []
+        var taps = 0
+        while !daemon.log.contains(disconnection), taps < 80 {
+            let tapped = Date()
+            let card = try VirtualCard(reader: taps % 2, uid: Self.anna)
+            for subscriber in [till, other] {
+                let read = try nextCardRead(subscriber)
+                #expect(read["result"] == "member")
+                latencies.append(Date().timeIntervalSince(tapped))
+            }
+            card.remove()
+            taps += 1
+        }
+        #expect(daemon.log.contains(disconnection), "the stalled till is disconnected after \(taps) taps")
+        #expect(daemon.log.contains("notifications wait in its queue"), "the log says why")
+        let slowest = latencies.max() ?? .infinity
+        #expect(slowest < 3, "every read reached the reading tills within normal latency (slowest \(slowest) s)")
+        print(String(format: "figures[stalled-till] taps_until_disconnected=%d reads=%d slowest_read_s=%.3f", taps, latencies.count, slowest))
+        // The stalled till finds the answers it left, then the end of the connection.
+        var ending: TillClientError?
+        while ending == nil {
+            do { _ = try stalled.readLine(timeoutMilliseconds: 5_000) } catch { ending = error }
+        }
+        guard case .closed? = ending else { Issue.record("the stalled connection did not end: \(String(describing: ending))"); return }
+        #expect(try till.result("status")["subscribers"] == 2)
+        let card = try VirtualCard(reader: taps % 2, uid: Self.anna)
+        #expect(try nextCardRead(other)["result"] == "member", "the others go on as before")
+        card.remove()
+    }
+
     @Test func presentedAgainAfterTheWindowItIsReadAgainWithinItNot() throws {
         let (daemon, till) = try daemonWithSubscriber { $0.repeatWindowMilliseconds = 1_500 }
         defer { daemon.cleanUp() }
