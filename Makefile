@@ -47,7 +47,7 @@ test: build check-units
 FIGURES = $(CURDIR)/$(LOCAL)/figures.txt
 FUZZ_SECONDS ?= 120
 FUZZER = .build-fuzz/release/loyaltyd-fuzz
-STRESS_SUITES = CrashRecoveryTests|HostileClientTests|DiskFaultTests|SocketAccessTests|PrivacyTests|WatchdogTests|FaultLoop
+STRESS_SUITES = CrashRecoveryTests|HostileClientTests|DiskFaultTests|SocketAccessTests|PrivacyTests|WatchdogTests|FaultLoop|ChainFaultTests
 
 ## The long reliability runs (issue 7): kill -9 20 times under load, 10,000 retries, 100,000 hostile
 ## frames, pcscd and USB fault loops, and the till-protocol fuzzer for FUZZ_SECONDS (libFuzzer,

@@ -12,8 +12,9 @@ public final class TemporaryChain: @unchecked Sendable {
     public let boxPassword = "box-secret"
     private let passwordFile: String
 
-    public init() throws {
-        centre = try TemporaryPostgres()
+    /// With `certificates`, the centre requires TLS and a client certificate from every box.
+    public init(certificates: TemporaryCertificates? = nil) throws {
+        centre = try TemporaryPostgres(certificates: certificates)
         passwordFile = centre.directory.file("box-password")
         try boxPassword.write(toFile: passwordFile, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: passwordFile)
@@ -22,10 +23,16 @@ public final class TemporaryChain: @unchecked Sendable {
     }
 
     /// Registers a box with the centre and starts its daemon, waiting for READY=1.
-    /// - Parameter interval: how often it pushes and pulls.
+    /// - Parameters:
+    ///   - intervalMilliseconds: how often it pushes and pulls.
+    ///   - link: the way to the centre, when not direct (a ``FaultyLink``).
+    ///   - environment: added to the daemon's environment when this call starts it.
+    ///   - tls: the `chain.tls` section's lines, instead of a password; the box then names the
+    ///     centre `localhost`, the name its certificate carries.
     @discardableResult
     public func addBox(
-        _ box: String, store: String, intervalMilliseconds: Int = 100, offline: [String] = ["after_ms: 1000"], start: Bool = true
+        _ box: String, store: String, intervalMilliseconds: Int = 100, offline: [String] = ["after_ms: 1000"],
+        via link: FaultyLink? = nil, environment: [String: String] = [:], tls: [String]? = nil, start: Bool = true
     ) throws -> TemporaryDaemon {
         let role = "box_\(box)"
         let added = try LoyaltydBinary.run([
@@ -35,8 +42,8 @@ public final class TemporaryChain: @unchecked Sendable {
         let daemon = try TemporaryDaemon { config in
             config.storeID = store
             config.chain = """
-                  url: \(centre.url(role: role))
-                  password_file: \(passwordFile)
+                  url: \(centre.url(role: role, port: link?.port, host: tls == nil ? "127.0.0.1" : "localhost"))
+                \(tls.map { "  tls:\n" + $0.map { "    " + $0 + "\n" }.joined() } ?? "  password_file: \(passwordFile)")
                   interval_ms: \(intervalMilliseconds)
                   offline:
                 \(offline.map { "    " + $0 }.joined(separator: "\n"))
@@ -44,7 +51,7 @@ public final class TemporaryChain: @unchecked Sendable {
                 """
         }
         boxes[box] = daemon
-        if start { try daemon.start() }
+        if start { try daemon.start(environment: environment) }
         return daemon
     }
 

@@ -24,7 +24,10 @@ public final class TemporaryPostgres: @unchecked Sendable {
     }
 
     /// Creates the cluster, starts it, and creates the admin role and the chain's database.
-    public init() throws {
+    /// With `certificates`, the server speaks TLS with their server certificate and box roles
+    /// (members of `loyalty_box`) may log in only over TLS with a client certificate of their
+    /// name; the admin role keeps its password.
+    public init(certificates: TemporaryCertificates? = nil) throws {
         guard let binaries = Self.binaries else { throw TemporaryPostgresError("PostgreSQL is not installed (apt-get install postgresql-15)") }
         self.binaries = binaries
         directory = try TemporaryDirectory(prefix: "lyd-pg")
@@ -36,9 +39,25 @@ public final class TemporaryPostgres: @unchecked Sendable {
         }
         try asServer(["\(binaries)/initdb", "-D", directory.file("data"), "-U", "postgres", "--pwfile=\(passwordFile)",
                       "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"])
+        if let certificates { try useTLS(certificates) }
         try start()
         try psql("CREATE ROLE chain_admin LOGIN CREATEROLE PASSWORD '\(password)'")
         try psql("CREATE DATABASE \(Self.database) OWNER chain_admin")
+    }
+
+    private func useTLS(_ certificates: TemporaryCertificates) throws {
+        let data = directory.file("data")
+        for (from, to) in [(certificates.serverCertificate, "server.crt"), (certificates.serverKey, "server.key"), (certificates.authority, "ca.crt")] {
+            try FileManager.default.copyItem(atPath: from, toPath: "\(data)/\(to)")
+            if TestEnvironment.isRoot { try SystemCommand.run(["/bin/chown", "nobody", "\(data)/\(to)"]) }
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(data)/server.key")
+        let settings = "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'ca.crt'\n"
+        let configuration = try String(contentsOfFile: "\(data)/postgresql.conf", encoding: .utf8)
+        try (configuration + settings).write(toFile: "\(data)/postgresql.conf", atomically: false, encoding: .utf8)
+        let access = try String(contentsOfFile: "\(data)/pg_hba.conf", encoding: .utf8)
+        let boxes = "hostssl all +loyalty_box 127.0.0.1/32 cert\nhost all +loyalty_box 127.0.0.1/32 reject\nhost all +loyalty_box ::1/128 reject\n"
+        try (boxes + access).write(toFile: "\(data)/pg_hba.conf", atomically: false, encoding: .utf8)
     }
 
     /// Starts the server (again) on the same port and data. pg_ctl's output goes to a file, not a
@@ -54,9 +73,10 @@ public final class TemporaryPostgres: @unchecked Sendable {
         _ = try? asServer(outputTo: directory.file("pg_ctl.log"), ["\(binaries)/pg_ctl", "-D", directory.file("data"), "-m", immediate ? "immediate" : "fast", "-w", "stop"])
     }
 
-    /// `postgres://ROLE:PASSWORD@127.0.0.1:PORT/chain`.
-    public func url(role: String, password: String? = nil) -> String {
-        "postgres://\(role)\(password.map { ":\($0)" } ?? "")@127.0.0.1:\(port)/\(Self.database)"
+    /// `postgres://ROLE:PASSWORD@127.0.0.1:PORT/chain`; `port` names another way in (a proxy),
+    /// `host` another name for this machine (`localhost`, as a certificate names it).
+    public func url(role: String, password: String? = nil, port: Int? = nil, host: String = "127.0.0.1") -> String {
+        "postgres://\(role)\(password.map { ":\($0)" } ?? "")@\(host):\(port ?? self.port)/\(Self.database)"
     }
 
     /// The admin role's URL, for `loyaltyd chain migrate` and `chain add-box`.

@@ -16,7 +16,7 @@ extension Diagnostics {
         } catch {
             return [.fail("chain", error.description, remedy: "fix the chain: section (README \"Running a chain\")")]
         }
-        var checks: [DoctorCheck] = []
+        var checks = certificates(options.tls)
         let report = try? await LoyaltyStore(path: configuration.databasePath, storeID: configuration.storeID, migrate: false, createIfMissing: false)
             .chainReport()
         do {
@@ -41,5 +41,25 @@ extension Diagnostics {
                         remedy: "loyaltyd chain status lists them; report them to head office with the reasons"))
         }
         return checks
+    }
+
+    /// A certificate the box logs in with or checks the centre by, two weeks or less from expiry:
+    /// once expired the box is cut off from the centre.
+    private func certificates(_ tls: ChainOptions.TLSOptions) -> [DoctorCheck] {
+        let validities: [CertificateValidity]
+        do {
+            validities = try CertificateValidity.of(tls)
+        } catch {
+            return [.fail("chain certificate", error.description, remedy: "install the files head office issued for this box (README \"Running a chain\")")]
+        }
+        let now = WallClock.system.now() / 1000
+        return validities.map { validity in
+            let days = validity.daysLeft(nowSeconds: now)
+            let name = "chain certificate"
+            let what = "tls.\(validity.key) \(validity.path)"
+            if days < 0 { return .fail(name, "\(what) expired \(-days) day(s) ago", remedy: "install a renewed certificate; until then this box cannot reach the centre") }
+            if days < 14 { return .fail(name, "\(what) expires in \(days) day(s)", remedy: "ask head office for a renewed certificate before it expires") }
+            return .pass(name, "\(what) valid for \(days) more day(s)")
+        }
     }
 }
