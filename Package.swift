@@ -77,7 +77,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.embedInCode("CentralSchema/chain-001-facts.sql")]
+            resources: [
+                .embedInCode("CentralSchema/chain-001-facts.sql"), .embedInCode("CentralSchema/chain-002-numbered-at-insert.sql"),
+            ]
         ),
         /// The till socket: a Unix stream socket speaking line-delimited JSON-RPC.
         .target(

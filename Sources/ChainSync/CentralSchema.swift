@@ -11,6 +11,7 @@ public enum CentralSchema {
     /// Every migration this binary knows, in order.
     public static let migrations: [(version: String, sql: String)] = [
         ("001-chain-facts", String(decoding: PackageResources.chain_001_facts_sql, as: UTF8.self)),
+        ("002-numbered-at-insert", String(decoding: PackageResources.chain_002_numbered_at_insert_sql, as: UTF8.self)),
     ]
 
     /// Applies the migrations the centre has not applied yet; returns their versions. Safe to run
