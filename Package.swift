@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: The executable: parses arguments, nothing else.
@@ -104,12 +106,27 @@ let package = Package(
         ),
         /// A blocking client of the till socket, for the technician commands, the tests and the benchmark.
         .target(name: "TillClient", dependencies: ["TillProtocol"]),
+        /// Metrics in the Prometheus text format (swift-metrics over swift-prometheus): written
+        /// atomically to a node_exporter textfile and optionally served over HTTP on loopback or a Unix socket.
+        .target(
+            name: "LoyaltyMetrics",
+            dependencies: [
+                "LoyaltyConfig",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         /// The daemon: composes store, rules, till server and systemd glue into one ServiceGroup.
         .target(
             name: "LoyaltyDaemon",
             dependencies: [
                 "LoyaltyDomain", "LoyaltyConfig", "LoyaltyStore", "TillProtocol", "TillServer", "SystemdSupport",
-                "ContactlessReaders", "USBReaders", "CardDecoding", "ChainSync",
+                "ContactlessReaders", "USBReaders", "CardDecoding", "ChainSync", "LoyaltyMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

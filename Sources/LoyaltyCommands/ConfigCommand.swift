@@ -51,6 +51,7 @@ struct ConfigCommand: AsyncParsableCommand {
                         throw ExitCode(78)
                     }
                 }
+                if let metrics = settings.metrics { try Self.describe(metrics, configPath: options.configPath) }
                 return
             }
             let quote: Quote

@@ -10,9 +10,9 @@ struct ConfigFile: Decodable {
     var logging: LoggingSection
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        // `program` and `chain` are read by ConfigNode readers; they are named here so that the
-        // check for unknown keys accepts them.
-        case store, currency, database, program, readers, logging, chain
+        // `program`, `chain` and `metrics` are read by ConfigNode readers; they are named here so
+        // that the check for unknown keys accepts them.
+        case store, currency, database, program, readers, logging, chain, metrics
         case tillSocket = "till_socket"
     }
 

@@ -57,6 +57,7 @@ public enum ConfigLoader {
         do {
             var configuration = try validate(raw, program: ConfigNode(node: node["program"], path: ["program"]), file: file)
             configuration.chain = try ChainReader.read(ConfigNode(node: node["chain"], path: ["chain"]))
+            configuration.metrics = try MetricsReader.read(ConfigNode(node: node["metrics"], path: ["metrics"]))
             return configuration
         } catch {
             throw ConfigError(

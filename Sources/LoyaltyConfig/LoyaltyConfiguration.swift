@@ -17,6 +17,8 @@ public struct LoyaltyConfiguration: Sendable {
     public var logLevel: String
     /// The chain this box belongs to; `nil` for a single store.
     public var chain: ChainOptions?
+    /// The Prometheus metrics (textfile, HTTP endpoint); `nil` when the section is absent.
+    public var metrics: MetricsOptions?
 
     /// Which card readers the daemon uses and which till each one serves.
     public struct ReaderOptions: Sendable, Hashable {

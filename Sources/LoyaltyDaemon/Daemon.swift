@@ -2,6 +2,7 @@ import ChainSync
 import LoyaltyDomain
 import Logging
 import LoyaltyConfig
+import LoyaltyMetrics
 import LoyaltyStore
 import NIOCore
 import NIOPosix
@@ -88,6 +89,10 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
             connections: connections.count, subscribers: events.count, readers: readers, chain: chain?.link)
     }
     var api = TillAPI(store: store, configuration: active, events: events, clock: clock, status: status, logger: logger)
+    let metrics = metricsParts(
+        settings: settings, store: store, active: active, readers: readers, connections: connections, chain: chain?.link, clock: clock,
+        group: eventLoops, logger: logger)
+    api.metrics = metrics?.metrics
     if let chain, let options = settings.chain {
         api.offline = OfflineRedemptionGuard(link: chain.link, policy: options.offlineRedemption, store: store)
     }
@@ -137,6 +142,7 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
     ]
     services += readerServices
     if let chain { services.append(.init(service: chain.service)) }
+    if let metrics { services.append(.init(service: metrics.service)) }
     services.append(.init(service: lifecycle))
     let group = ServiceGroup(configuration: .init(
         services: services,

@@ -46,6 +46,7 @@ struct ReloadService: Service {
         if next.currency != current.currency { restartNeeded.append("currency") }
         if next.readers.contactlessEnabled != current.readers.contactlessEnabled { restartNeeded.append("readers.contactless.enabled") }
         if next.readers.usb != current.readers.usb { restartNeeded.append("readers.usb") }
+        if next.metrics != current.metrics { restartNeeded.append("metrics") }
         guard restartNeeded.isEmpty else {
             logger.error(
                 "configuration reload refused: these settings only change with a restart",

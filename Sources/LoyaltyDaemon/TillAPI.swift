@@ -1,6 +1,7 @@
 import ChainSync
 import Logging
 import LoyaltyDomain
+import LoyaltyMetrics
 import LoyaltyStore
 import NIOCore
 import TillProtocol
@@ -18,6 +19,8 @@ public struct TillAPI: TillRequestHandler {
     let logger: Logger
     /// In a chain: the caps on redemption while the centre is out of reach; `nil` for a single store.
     var offline: OfflineRedemptionGuard? = nil
+    /// Requests by method and outcome, and the latency of quotes and commits; `nil` without `metrics:`.
+    var metrics: LoyaltydMetrics? = nil
 
     public func respond(to line: ByteBuffer, on connection: TillConnection) async -> [UInt8]? {
         switch RPCFrame.decode(line.readableBytesView) {
@@ -45,12 +48,15 @@ public struct TillAPI: TillRequestHandler {
         case .failure(let failure): return RPCResponse.failure(id: failure.id, error: failure.error)
         case .success(let value): request = value
         }
+        let started = ContinuousClock.now
         do {
             let now = clock.now()
             let call = try TillCall.parse(request, limits: configuration.limits, nowMilliseconds: now)
             let result = try await perform(call, on: connection, now: now)
+            metrics?.request(method: request.method, outcome: "ok", duration: ContinuousClock.now - started)
             return request.id.map { RPCResponse.success(id: $0, result: result) }
         } catch {
+            metrics?.request(method: request.method, outcome: error.reason?.rawValue ?? "error", duration: ContinuousClock.now - started)
             return request.id.map { RPCResponse.failure(id: $0, error: error) }
         }
     }
