@@ -114,6 +114,43 @@ import TillProtocol
         })
     }
 
+    @Test(.requires(TemporaryPostgres.binaries != nil, "PostgreSQL (apt-get install postgresql-15)"))
+    func aChainBoxExportsItsSyncState() throws {
+        let chain = try TemporaryChain()
+        defer { chain.remove() }
+        let box = try chain.addBox("m1", store: "store-m", start: false)
+        let textfile = box.directory.file("loyaltyd.prom")
+        let handle = try #require(FileHandle(forWritingAtPath: box.configPath))
+        handle.seekToEndOfFile()
+        handle.write(Data("\nmetrics:\n  textfile: \(textfile)\n  interval_seconds: 1\n".utf8))
+        try handle.close()
+        let started = Date().timeIntervalSince1970
+        try box.start()
+
+        // Online: the facts of an enrolment and a purchase are pushed, the last success is recent.
+        _ = try box.client().result("member.enroll", .object([("card", Self.anna)]))
+        let purchase: JSONValue = .object([("till_id", "lane-1"), ("transaction_id", "M-1"), ("card", Self.anna), ("total", "20.00")])
+        _ = try box.client().result("purchase.commit", purchase)
+        #expect(try chain.settled())
+        #expect(waitUntil {
+            guard let scrape = MetricsScrape.textfile(textfile) else { return false }
+            return scrape["loyaltyd_chain_online"] == 1 && scrape["loyaltyd_chain_pending_facts"] == 0
+                && (scrape["loyaltyd_chain_last_success_timestamp_seconds"] ?? 0) >= started.rounded(.down)
+        }, "\(MetricsScrape.textfile(textfile)?.text ?? "no textfile")")
+        #expect(MetricsScrape.textfile(textfile)?["loyaltyd_chain_quarantined_facts"] == 0)
+
+        // The centre goes away: purchases wait in the outbox and the box counts as offline (after_ms: 1000).
+        chain.centre.stop()
+        let lastSuccess = try #require(MetricsScrape.textfile(textfile)?["loyaltyd_chain_last_success_timestamp_seconds"])
+        let offline: JSONValue = .object([("till_id", "lane-1"), ("transaction_id", "M-2"), ("card", Self.anna), ("total", "10.00")])
+        _ = try box.client().result("purchase.commit", offline)
+        #expect(waitUntil(timeoutSeconds: 15) {
+            guard let scrape = MetricsScrape.textfile(textfile) else { return false }
+            return scrape["loyaltyd_chain_online"] == 0 && (scrape["loyaltyd_chain_pending_facts"] ?? 0) > 0
+        }, "\(MetricsScrape.textfile(textfile)?.text ?? "no textfile")")
+        #expect(MetricsScrape.textfile(textfile)?["loyaltyd_chain_last_success_timestamp_seconds"] == lastSuccess)
+    }
+
     @Test func configCheckChecksTheMetricsSection() throws {
         let database = try TemporaryDatabase()
         defer { database.remove() }
