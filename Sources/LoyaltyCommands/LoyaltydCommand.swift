@@ -18,7 +18,7 @@ public struct LoyaltydCommand: AsyncParsableCommand {
         version: LoyaltydVersion.current,
         subcommands: [
             ServeCommand.self, StatusCommand.self, DoctorCommand.self, ReadersCommand.self, WatchCommand.self, LogCommand.self, DatabaseCommand.self,
-            ConfigCommand.self, TillCommand.self, MemberCommand.self, CardCommand.self, ReportCommand.self, ChainCommand.self,
+            ConfigCommand.self, TillCommand.self, MemberCommand.self, CardCommand.self, CodesCommand.self, ReportCommand.self, ChainCommand.self,
         ]
     )
 

@@ -37,6 +37,9 @@ struct QuoteExplanation {
         for issue in quote.couponsIssued {
             lines.append("coupon issued: \(issue.percent)% off the next purchase, until \(Timestamp.text(milliseconds: issue.expiresAtMilliseconds)) (rule \(issue.ruleID))")
         }
+        for code in quote.codes {
+            lines.append("code \(code.code): \(code.status.rawValue)\(code.ruleID.map { " (rule \($0))" } ?? ""): \(code.note)")
+        }
         for reward in quote.rewards { lines.append("reward: \(reward.quantity) × \(reward.name) for \(reward.points) points") }
         return lines.joined(separator: "\n")
     }

@@ -5,7 +5,7 @@ import TillProtocol
 /// plus the moment and the member's state to quote it for.
 ///
 /// ```json
-/// {"at": "2026-06-13T10:00:00Z", "total": "100.00", "lines": [...], "redeem_points": 0,
+/// {"at": "2026-06-13T10:00:00Z", "total": "100.00", "lines": [...], "redeem_points": 0, "codes": ["SPRING10"],
 ///  "member": {"balance": 1000, "spend": "12000.00", "visits": 55, "birthday": "1990-06-15", "group": "staff"}}
 /// ```
 struct ReceiptSample {
@@ -34,10 +34,10 @@ struct ReceiptSample {
             case "member":
                 guard case .object(let values) = value else { throw SampleError("member: expected an object") }
                 memberFields = values
-            case "total", "lines", "redeem_points", "rewards":
+            case "total", "lines", "redeem_points", "rewards", "codes":
                 purchase.append((key, value))
             default:
-                throw SampleError("unknown key \"\(key)\" (known: at, total, lines, redeem_points, rewards, member)")
+                throw SampleError("unknown key \"\(key)\" (known: at, total, lines, redeem_points, rewards, codes, member)")
             }
         }
         let limits = TillCall.Limits(currency: currency, maximumTotal: Money(minorUnits: Int64.max / 1_000_000))

@@ -133,6 +133,9 @@ struct ConfigNode {
                 } catch {
                     throw item.problem(error.description)
                 }
+                if key == "categories", value.contains("*"), !value.hasSuffix("/*") || value.dropLast(2).contains("*") || value == "/*" {
+                    throw item.problem("\"\(value)\": a category pattern ends in /* after a category, as in dairy/*")
+                }
                 if key == "categories" { selector.categories.insert(value) } else { selector.skus.insert(value) }
             }
         }

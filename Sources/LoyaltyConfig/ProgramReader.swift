@@ -7,13 +7,14 @@ struct ProgramReader {
     let timeZone: StoreTimeZone
 
     static let keys = [
-        "rounding", "point_value", "max_discount_percent", "redemption", "points_expiry", "refunds", "exclusions", "tiers",
+        "rounding", "points_rounding", "point_value", "max_discount_percent", "redemption", "points_expiry", "refunds", "exclusions", "tiers",
         "stacking_groups", "rewards", "rules",
     ]
 
     func program(_ section: ConfigNode) throws(ConfigProblem) -> LoyaltyProgram {
         try section.mapping(allowed: Self.keys)
         let rounding = try section["rounding"].oneOf(RoundingMode.self) ?? .halfUp
+        let pointsRounding = try section["points_rounding"].oneOf(RoundingMode.self)
         let pointValue = try section["point_value"].money(currency) ?? Money(minorUnits: currency.minorUnitsPerMajor)
         guard pointValue.minorUnits > 0 else { throw section["point_value"].problem("must be greater than zero") }
 
@@ -79,7 +80,7 @@ struct ProgramReader {
             }
             rules.append(rule)
         }
-        return LoyaltyProgram(rules: rules, rounding: rounding, pointValue: pointValue, policies: policies)
+        return LoyaltyProgram(rules: rules, rounding: rounding, pointsRounding: pointsRounding, pointValue: pointValue, policies: policies)
     }
 
     private func tiers(_ node: ConfigNode) throws(ConfigProblem) -> TierLadder? {

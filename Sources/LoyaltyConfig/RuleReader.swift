@@ -8,9 +8,11 @@ struct RuleReader {
 
     static let common = ["id", "type", "when", "group", "enabled", "categories", "skus"]
     static let typeKeys: [String: [String]] = [
-        "discount": ["percent", "percent_by_tier", "percent_by_spend"],
+        "discount": ["percent", "percent_by_tier", "percent_by_spend", "applies_to", "max_amount"],
+        "money-off": ["amount"],
+        "free-items": ["buy", "free", "free_categories", "free_skus", "most_expensive_first", "max_amount"],
         "fixed-discount": ["percent"],
-        "points": ["earn_percent", "earn_percent_by_tier", "earn_percent_by_spend", "points_per_amount"],
+        "points": ["earn_percent", "earn_percent_by_tier", "earn_percent_by_spend", "points_per_amount", "points_per_purchase"],
         "points-multiplier": ["multiplier"],
         "item-points": ["points_per_item"],
         "coupon": ["percent", "min_total", "valid_days"],
@@ -32,14 +34,34 @@ struct RuleReader {
             throw entry["group"].problem("no stacking group \"\(group)\" in program.stacking_groups")
         }
         let lines = try entry.lineSelector()
+        if type == "coupon" || type == "welcome-bonus", conditions.code != nil || conditions.countsUses {
+            throw entry["when"].problem("codes and usage limits are for discount, money-off, free-items and points rules")
+        }
 
         switch type {
         case "discount", "fixed-discount":
             let rate = try schedule(entry, fixed: "percent", byTier: "percent_by_tier", bySpend: "percent_by_spend")
-            return DiscountRule(id: id, rate: rate, lines: lines, conditions: conditions, group: group)
+            let target = try entry["applies_to"].oneOf(DiscountRule.Target.self) ?? .lines
+            return DiscountRule(
+                id: id, rate: rate, lines: lines, target: target, maximumAmount: try positiveMoney(entry["max_amount"]),
+                conditions: conditions, group: group)
+        case "money-off":
+            guard let amount = try positiveMoney(entry["amount"]) else { throw entry["amount"].problem("required key is missing") }
+            return MoneyOffRule(id: id, amount: amount, lines: lines, conditions: conditions, group: group)
+        case "free-items":
+            return try freeItems(entry, id: id, lines: lines, conditions: conditions, group: group)
         case "points":
             let earning: PointsRule.Earning
-            if entry["points_per_amount"].isPresent {
+            let earnings = ["earn_percent", "earn_percent_by_tier", "earn_percent_by_spend", "points_per_amount", "points_per_purchase"]
+            if entry["points_per_purchase"].isPresent {
+                guard earnings.filter({ entry[$0].isPresent }).count == 1 else {
+                    throw entry["points_per_purchase"].problem("give points_per_purchase alone, without points_per_amount or an earn_percent")
+                }
+                guard let points = try entry["points_per_purchase"].points(), points > .zero else {
+                    throw entry["points_per_purchase"].problem("at least 1 point is required")
+                }
+                earning = .perPurchase(points)
+            } else if entry["points_per_amount"].isPresent {
                 let per = entry["points_per_amount"]
                 try per.mapping(allowed: ["amount", "points"])
                 guard let amount = try per["amount"].money(currency), amount > .zero else { throw per["amount"].problem("an amount greater than zero is required") }
@@ -78,6 +100,34 @@ struct RuleReader {
         }
     }
 
+    /// An amount of money above zero, or `nil` when the key is absent.
+    private func positiveMoney(_ node: ConfigNode) throws(ConfigProblem) -> Money? {
+        guard let amount = try node.money(currency) else { return nil }
+        guard amount > .zero else { throw node.problem("an amount greater than zero is required") }
+        return amount
+    }
+
+    /// `buy` units of the rule's items make `free` units free: of the same items, or of `free_categories`/`free_skus`.
+    private func freeItems(
+        _ entry: ConfigNode, id: String, lines: LineSelector, conditions: RuleConditions, group: String?
+    ) throws(ConfigProblem) -> FreeItemsRule {
+        guard !lines.isAll else { throw entry.problem("a free-items rule names the categories or skus it counts") }
+        guard let buy = try entry["buy"].integer(in: 1...1_000) else { throw entry["buy"].problem("required key is missing") }
+        guard let free = try entry["free"].integer(in: 1...1_000) else { throw entry["free"].problem("required key is missing") }
+        var reward = LineSelector()
+        for (key, field) in [("free_categories", IdentifierField.category), ("free_skus", .sku)] {
+            for item in try entry[key].list() {
+                let value = try item.requiredText()
+                do { _ = try TextCheck.identifier(value, field) } catch { throw item.problem(error.description) }
+                if key == "free_skus" { reward.skus.insert(value) } else { reward.categories.insert(value) }
+            }
+        }
+        return FreeItemsRule(
+            id: id, buy: Int64(buy), free: Int64(free), lines: lines, rewardLines: reward.isAll ? nil : reward,
+            mostExpensiveFirst: try entry["most_expensive_first"].bool() ?? false, maximumAmount: try positiveMoney(entry["max_amount"]),
+            conditions: conditions, group: group)
+    }
+
     /// Exactly one of a fixed percentage, a percentage per tier, or steps by accumulated spend.
     private func schedule(_ entry: ConfigNode, fixed: String, byTier: String, bySpend: String) throws(ConfigProblem) -> RateSchedule {
         let given = [fixed, byTier, bySpend].filter { entry[$0].isPresent }
@@ -108,7 +158,10 @@ struct RuleReader {
 
     private func conditions(_ node: ConfigNode) throws(ConfigProblem) -> RuleConditions {
         var conditions = RuleConditions()
-        try node.mapping(allowed: ["card_groups", "tiers", "from", "until", "weekdays", "hours", "birthday", "min_total", "first_purchase"])
+        try node.mapping(allowed: [
+            "card_groups", "tiers", "from", "until", "weekdays", "hours", "birthday", "min_total", "first_purchase", "code",
+            "single_use_codes", "min_quantity", "requires_skus", "min_selected_total", "max_uses", "max_uses_per_member",
+        ])
         conditions.cardGroups = Set(try node["card_groups"].texts())
         for tier in try node["tiers"].list() {
             let name = try tier.requiredText()
@@ -139,7 +192,33 @@ struct RuleReader {
         }
         conditions.minimumTotal = try node["min_total"].money(currency)
         conditions.firstPurchaseOnly = try node["first_purchase"].bool() ?? false
+        try promotionConditions(node, into: &conditions)
         return conditions
+    }
+
+    /// Codes, usage limits and conditions on the receipt's content.
+    private func promotionConditions(_ node: ConfigNode, into conditions: inout RuleConditions) throws(ConfigProblem) {
+        if let code = try node["code"].text() {
+            do { conditions.code = try TextCheck.identifier(code, .promotionCode) } catch { throw node["code"].problem(error.description) }
+        }
+        conditions.singleUseCodes = try node["single_use_codes"].bool() ?? false
+        if conditions.singleUseCodes, conditions.code != nil {
+            throw node["single_use_codes"].problem("give a shared code or single-use codes, not both")
+        }
+        if let text = try node["min_quantity"].text() {
+            guard let quantity = try? Quantity(parsing: text), quantity.millionths > 0 else {
+                throw node["min_quantity"].problem("\"\(text)\" is not a quantity like \"6\" or \"1.5\"")
+            }
+            conditions.minimumQuantity = quantity
+        }
+        for sku in try node["requires_skus"].list() {
+            let value = try sku.requiredText()
+            do { _ = try TextCheck.identifier(value, .sku) } catch { throw sku.problem(error.description) }
+            conditions.requiredSKUs.insert(value)
+        }
+        conditions.minimumSelectedTotal = try node["min_selected_total"].money(currency)
+        conditions.maximumUses = try node["max_uses"].integer(in: 1...1_000_000_000).map(Int64.init)
+        conditions.maximumUsesPerMember = try node["max_uses_per_member"].integer(in: 1...1_000_000).map(Int64.init)
     }
 
     /// `"10:00-14:00"`; an end before the start runs past midnight (`"22:00-02:00"`).

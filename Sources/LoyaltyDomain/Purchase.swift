@@ -31,12 +31,15 @@ public struct PurchaseRequest: Sendable, Hashable {
     public var redeemPoints: Points
     /// Catalogue rewards the member takes for points.
     public var rewards: [RewardRequest]
+    /// Promotion codes typed or scanned at the till, in the order given (see ``PromotionCodes``).
+    public var codes: [String]
 
     public init(
         tillID: String, transactionID: String, member: MemberReference, total: Money,
-        lines: [ReceiptLine] = [], redeemPoints: Points = .zero, rewards: [RewardRequest] = []
+        lines: [ReceiptLine] = [], redeemPoints: Points = .zero, rewards: [RewardRequest] = [], codes: [String] = []
     ) {
         self.rewards = rewards
+        self.codes = codes
         self.tillID = tillID
         self.transactionID = transactionID
         self.member = member
@@ -62,6 +65,10 @@ public struct PurchaseRequest: Sendable, Hashable {
         }
         for reward in rewards {
             text += ";reward=\(field(reward.sku))\(reward.quantity)"
+        }
+        // Only when codes were sent, so a receipt without codes keeps the fingerprint it always had.
+        for code in codes {
+            text += ";code=\(field(code))"
         }
         return StableHash.hex(of: text)
     }

@@ -19,13 +19,15 @@ extension LoyaltyStore {
             }
             let member = try Self.memberState(
                 Self.resolveID(request.member, in: db), windowDays: program.tierWindowDays, nowMilliseconds: nowMilliseconds, in: db)
-            return (try Self.quote(request, member: member, program: program, nowMilliseconds: nowMilliseconds), member.id)
+            return (try Self.quote(request, member: member, program: program, nowMilliseconds: nowMilliseconds, in: db), member.id)
         }
     }
 
-    static func quote(_ request: PurchaseRequest, member: MemberState, program: LoyaltyProgram, nowMilliseconds: Int64) throws -> Quote {
+    /// The program's quote, with what the store knows of the receipt's codes and of limited rules.
+    static func quote(_ request: PurchaseRequest, member: MemberState, program: LoyaltyProgram, nowMilliseconds: Int64, in db: Database) throws -> Quote {
+        let promotions = try promotionState(for: request, member: member.id, program: program, in: db)
         do {
-            return try program.quote(request, member: member, nowMilliseconds: nowMilliseconds)
+            return try program.quote(request, member: member, nowMilliseconds: nowMilliseconds, promotions: promotions)
         } catch {
             throw StoreError.quote(error)
         }
@@ -55,7 +57,7 @@ extension LoyaltyStore {
             }
             let member = try Self.memberState(
                 Self.resolveID(request.member, in: db), windowDays: program.tierWindowDays, nowMilliseconds: nowMilliseconds, in: db)
-            var quote = try Self.quote(request, member: member, program: program, nowMilliseconds: nowMilliseconds)
+            var quote = try Self.quote(request, member: member, program: program, nowMilliseconds: nowMilliseconds, in: db)
             for index in quote.couponsIssued.indices { quote.couponsIssued[index].id = self.ids.next(milliseconds: nowMilliseconds) }
             let result = encode(quote, member.id)
             try db.cachedExecute(
@@ -94,6 +96,7 @@ extension LoyaltyStore {
             lot: LotTimes(availableAt: quote.earnedAvailableAtMilliseconds, expiresAt: quote.earnedExpireAtMilliseconds),
             nowMilliseconds: nowMilliseconds)
         try addActivity(db, member: member, spend: quote.spend, visits: 1, purchasedAt: nowMilliseconds)
+        try recordPromotionUses(quote.promotionUses, purchaseID: purchaseID, member: member, nowMilliseconds: nowMilliseconds, in: db)
         if let coupon = quote.couponApplied {
             try db.cachedExecute(sql: """
                 UPDATE coupons SET state = 'used', used_purchase_id = ?, changed_at_ms = ? WHERE id = ? AND state = 'active'

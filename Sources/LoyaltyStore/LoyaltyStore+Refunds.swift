@@ -74,6 +74,7 @@ extension LoyaltyStore {
             try self.addActivity(
                 db, member: memberID, spend: Money(minorUnits: -plan.spend.minorUnits), visits: plan.takesVisitBack ? -1 : 0,
                 purchasedAt: purchase["at_ms"])
+            if plan.returnsPromotionUses { try self.returnPromotionUses(of: purchaseID, in: db) }
             for id in plan.couponsCancelled {
                 try db.cachedExecute(sql: "UPDATE coupons SET state = 'cancelled', changed_at_ms = ? WHERE id = ? AND state = 'active'",
                     arguments: [nowMilliseconds, id])

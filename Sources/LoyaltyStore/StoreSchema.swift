@@ -260,6 +260,32 @@ public enum StoreSchema {
         migrator.registerMigration("006-chain-outbox") { db in
             try db.execute(sql: ChainOutboxSchema.sql)
         }
+        migrator.registerMigration("007-promotion-codes-and-uses") { db in
+            try db.execute(sql: """
+                -- Single-use codes generated for a rule (`loyaltyd codes generate`): each is used by at
+                -- most one committed purchase, and given back when that purchase is refunded whole.
+                CREATE TABLE promo_codes (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    rule_id TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    used_purchase_id TEXT REFERENCES purchases(id),
+                    used_at_ms INTEGER
+                ) WITHOUT ROWID;
+
+                -- Each time a rule with a usage limit or single-use codes gave something on a committed
+                -- purchase; state 'returned' once the purchase is refunded whole.
+                CREATE TABLE promotion_uses (
+                    purchase_id TEXT NOT NULL REFERENCES purchases(id),
+                    rule_id TEXT NOT NULL,
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    code TEXT,
+                    state TEXT NOT NULL DEFAULT 'used' CHECK (state IN ('used', 'returned')),
+                    at_ms INTEGER NOT NULL,
+                    PRIMARY KEY (purchase_id, rule_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX promotion_uses_rule ON promotion_uses(rule_id, member_id) WHERE state = 'used';
+                """)
+        }
         return migrator
     }
 }

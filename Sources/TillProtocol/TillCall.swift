@@ -130,7 +130,7 @@ public enum TillCall: Sendable, Hashable {
 
     private static func purchase(_ params: JSONValue?, limits: Limits) throws(RPCError) -> PurchaseRequest {
         let reader = try ParameterReader(
-            params, allowed: ["till_id", "transaction_id", "member_id", "card", "total", "lines", "redeem_points", "rewards"])
+            params, allowed: ["till_id", "transaction_id", "member_id", "card", "total", "lines", "redeem_points", "rewards", "codes"])
         let member = try memberReference(reader, allowPhone: false)
         let total = try reader.money("total", currency: limits.currency)
         guard total >= .zero else { throw .invalidParams("total: must not be negative") }
@@ -167,7 +167,21 @@ public enum TillCall: Sendable, Hashable {
             tillID: try reader.identifier("till_id", .tillID),
             transactionID: try reader.identifier("transaction_id", .transactionID),
             member: member, total: total, lines: lines,
-            redeemPoints: try reader.optionalPoints("redeem_points") ?? .zero, rewards: rewards)
+            redeemPoints: try reader.optionalPoints("redeem_points") ?? .zero, rewards: rewards, codes: try codes(reader))
+    }
+
+    /// `codes`: up to 20 promotion codes as typed or scanned, each checked as an identifier.
+    private static func codes(_ reader: ParameterReader) throws(RPCError) -> [String] {
+        var codes: [String] = []
+        for (position, element) in (try reader.optionalArray("codes", maxCount: 20) ?? []).enumerated() {
+            guard case .string(let code) = element else { throw .invalidParams("codes[\(position)]: expected a string, got \(element.typeName)") }
+            do {
+                codes.append(try TextCheck.identifier(code, .promotionCode))
+            } catch {
+                throw .invalidParams(TextError(field: "codes[\(position)]", problem: error.problem).description)
+            }
+        }
+        return codes
     }
 }
 

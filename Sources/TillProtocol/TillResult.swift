@@ -66,6 +66,12 @@ public struct TillResultEncoder: Sendable {
                     ("percent", .string(issue.percent.description)), ("expires_at", timestamp(issue.expiresAtMilliseconds)),
                 ])
             })),
+            ("codes", .array(quote.codes.map { code in
+                .object([
+                    ("code", .string(code.code)), ("status", .string(code.status.rawValue)),
+                    ("rule_id", code.ruleID.map(JSONValue.string) ?? .null), ("note", .string(code.note)),
+                ])
+            })),
             ("lines", .array(quote.lines.map { line in
                 .object([
                     ("sku", .string(line.sku)), ("amount", money(line.amount)), ("discount", money(line.discount)),

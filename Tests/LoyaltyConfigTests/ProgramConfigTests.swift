@@ -7,7 +7,10 @@ import Testing
 /// The program section: every worked example loads, and each kind of mistake is reported with
 /// its file, line and key path.
 @Suite struct ProgramConfigTests {
-    @Test(arguments: ["restaurant", "bookshop", "grocer", "shop", "every-mechanism", "kiosk"])
+    @Test(arguments: [
+        "restaurant", "bookshop", "grocer", "shop", "every-mechanism", "kiosk", "promo-codes", "free-items", "money-off",
+        "cart-conditions", "cheapest-item", "visit-points", "usage-limits", "category-tree", "points-rounding",
+    ])
     func everyWorkedExampleIsValid(name: String) throws {
         let configuration = try ConfigLoader.load(path: "\(RulesHarness.examples)/\(name).yaml")
         #expect(!configuration.program.rules.isEmpty)
@@ -34,7 +37,7 @@ import Testing
 
     @Test func mistakesNameTheirLineAndKey() {
         #expect(problem("  rules:\n    - id: a\n      type: discount\n      percent: \"5\"\n      percnt: \"6\"\n")
-            == "p.yaml:11: program.rules[0].percnt: unknown key (known keys here: id, type, when, group, enabled, categories, skus, percent, percent_by_tier, percent_by_spend)")
+            == "p.yaml:11: program.rules[0].percnt: unknown key (known keys here: id, type, when, group, enabled, categories, skus, percent, percent_by_tier, percent_by_spend, applies_to, max_amount)")
         #expect(problem("  rules:\n    - id: a\n      type: discount\n      percent_by_tier: {gold: \"5\"}\n")
             == "p.yaml:10: program.rules[0].percent_by_tier: the program has no tiers (program.tiers)")
         #expect(problem("  tiers:\n    basis: visits\n    levels:\n      - {name: gold, from: 10}\n  rules:\n    - id: a\n      type: discount\n      percent_by_tier: {platinum: \"5\"}\n")
@@ -50,6 +53,37 @@ import Testing
         #expect(problem("  rules:\n    - id: a\n      type: lottery\n").contains("unknown rule type \"lottery\""))
         #expect(problem("  refunds:\n    reward_points: always\n")
             == "p.yaml:8: program.refunds.reward_points: \"always\" is not one of when-returned, with-money")
+    }
+
+    /// The promotions of issue 16: every mistake names its line and key.
+    @Test func promotionMistakesNameTheirLineAndKey() {
+        let rule = "  rules:\n    - id: a\n"
+        #expect(problem(rule + "      type: free-items\n      buy: 3\n      free: 1\n")
+            == "p.yaml:8: program.rules[0]: a free-items rule names the categories or skus it counts")
+        #expect(problem(rule + "      type: free-items\n      skus: [A]\n      buy: 0\n      free: 1\n")
+            == "p.yaml:11: program.rules[0].buy: \"0\" is not a whole number between 1 and 1000")
+        #expect(problem(rule + "      type: free-items\n      skus: [A]\n      buy: 2\n")
+            == "p.yaml:8: program.rules[0].free: required key is missing")
+        #expect(problem(rule + "      type: money-off\n      amount: \"0.00\"\n")
+            == "p.yaml:10: program.rules[0].amount: an amount greater than zero is required")
+        #expect(problem(rule + "      type: money-off\n      amount: \"1.001\"\n").hasPrefix("p.yaml:10: program.rules[0].amount: "))
+        #expect(problem(rule + "      type: discount\n      percent: \"5\"\n      applies_to: cheapest-two\n")
+            == "p.yaml:11: program.rules[0].applies_to: \"cheapest-two\" is not one of lines, cheapest, most-expensive")
+        #expect(problem(rule + "      type: discount\n      percent: \"5\"\n      when:\n        code: \"A\\u0007B\"\n")
+            == "p.yaml:12: program.rules[0].when.code: code: holds the control character U+0007; only printable text is accepted")
+        #expect(problem(rule + "      type: discount\n      percent: \"5\"\n      when:\n        code: X\n        single_use_codes: true\n")
+            == "p.yaml:13: program.rules[0].when.single_use_codes: give a shared code or single-use codes, not both")
+        #expect(problem(rule + "      type: coupon\n      percent: \"5\"\n      min_total: \"10.00\"\n      valid_days: 5\n      when:\n        max_uses: 3\n")
+            == "p.yaml:14: program.rules[0].when: codes and usage limits are for discount, money-off, free-items and points rules")
+        #expect(problem(rule + "      type: discount\n      percent: \"5\"\n      when:\n        max_uses_per_member: 0\n")
+            == "p.yaml:12: program.rules[0].when.max_uses_per_member: \"0\" is not a whole number between 1 and 1000000")
+        #expect(problem(rule + "      type: discount\n      percent: \"5\"\n      when:\n        min_quantity: \"two\"\n")
+            == "p.yaml:12: program.rules[0].when.min_quantity: \"two\" is not a quantity like \"6\" or \"1.5\"")
+        #expect(problem(rule + "      type: discount\n      percent: \"5\"\n      categories: [\"dairy*\"]\n")
+            == "p.yaml:11: program.rules[0].categories[0]: \"dairy*\": a category pattern ends in /* after a category, as in dairy/*")
+        #expect(problem(rule + "      type: points\n      points_per_purchase: 50\n      earn_percent: \"1\"\n")
+            == "p.yaml:10: program.rules[0].points_per_purchase: give points_per_purchase alone, without points_per_amount or an earn_percent")
+        #expect(problem("  points_rounding: up\n") == "p.yaml:7: program.points_rounding: \"up\" is not one of down, half-up, half-even")
     }
 
     @Test func rewardPointsComeBackWithTheRewardUnlessTheProgramSaysWithTheMoney() throws {

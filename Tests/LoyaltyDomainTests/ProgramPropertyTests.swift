@@ -46,6 +46,68 @@ import Testing
         }
     }
 
+    /// The promotions of issue 16 (free items, money off, one item, flat points, codes) keep the
+    /// invariants: no line is discounted below zero, nothing excluded is discounted, each rule stays
+    /// within its own cap, quote = quote again, and a refund in parts returns exactly the whole.
+    static func promotions(moneyOff: Int, cap: Int) throws -> LoyaltyProgram {
+        var coded = RuleConditions()
+        coded.code = "SAVE"
+        let rules: [any PricingRule] = [
+            FreeItemsRule(id: "free", buy: 2, free: 1, lines: LineSelector(categories: ["promo"]), maximumAmount: Money(minorUnits: 5_000)),
+            FreeItemsRule(id: "mug", buy: 1, free: 1, lines: LineSelector(categories: ["food"]), rewardLines: LineSelector(categories: ["promo"])),
+            DiscountRule(id: "cheap", rate: .fixed(Percentage(millionths: 50 * Percentage.scale)), target: .cheapest, maximumAmount: Money(minorUnits: Int64(cap))),
+            MoneyOffRule(id: "off", amount: Money(minorUnits: Int64(moneyOff)), conditions: coded),
+            PointsRule(id: "visit", earning: .perPurchase(Points(50))),
+            PointsRule.percent(id: "p", Percentage(millionths: 3 * Percentage.scale)),
+        ]
+        var policies = ProgramPolicies()
+        policies.exclusions = [LineExclusion(lines: LineSelector(categories: ["tobacco"]), scopes: [.earning, .discount, .pointsPayment])]
+        return LoyaltyProgram(rules: rules, rounding: .halfUp, pointsRounding: .down, pointValue: Money(minorUnits: 1), policies: policies)
+    }
+
+    @Test func promotionsNeverDiscountMoreThanEligibleAndRefundToTheWhole() async {
+        await propertyCheck(
+            count: 300, input: Gen.int(in: 0...50_000).array(of: 1...6), Gen.int(in: 1...5).array(of: 6...6),
+            Gen.int(in: 1...20_000), Gen.int(in: 1...3_000), Gen.bool
+        ) { amounts, quantities, moneyOff, cap, withCode in
+            let program = try Self.promotions(moneyOff: moneyOff, cap: cap)
+            let lines = amounts.enumerated().map { index, amount in
+                ReceiptLine(
+                    sku: "S\(index)", category: Self.categories[index % 4], quantity: String(quantities[index]),
+                    amount: Money(minorUnits: Int64(amount)))
+            }
+            let total = Money(minorUnits: Int64(amounts.reduce(0, +)))
+            let request = PurchaseRequest(
+                tillID: "t", transactionID: "x", member: .id("m"), total: total, lines: lines, codes: withCode ? ["SAVE", "OTHER"] : [])
+            let quote = try program.quote(request, member: MemberState(id: "m"), nowMilliseconds: 0)
+            let eligible = lines.filter { $0.category != "tobacco" }.reduce(Money.zero) { $0 + $1.amount }
+            #expect(quote.discount >= .zero && quote.discount <= eligible)
+            #expect(zip(quote.lines, lines).allSatisfy { $0.discount >= .zero && $0.discount <= $1.amount })
+            #expect(zip(quote.lines, lines).allSatisfy { $1.category != "tobacco" || $0.discount == .zero })
+            #expect(quote.total == quote.discount + quote.redeemedValue + quote.payable)
+            #expect(quote.rules.first { $0.id == "free" }.map { $0.discount <= Money(minorUnits: 5_000) } ?? false)
+            #expect(quote.rules.first { $0.id == "cheap" }.map { $0.discount <= Money(minorUnits: Int64(cap)) } ?? false)
+            #expect(quote.rules.first { $0.id == "off" }.map { $0.discount <= Money(minorUnits: Int64(moneyOff)) } ?? false)
+            #expect(quote.rules.reduce(Money.zero) { $0 + $1.discount } == quote.discount)
+            #expect(quote.codes.map(\.status) == (withCode ? [quote.rules[3].status == .applied ? .applied : .notApplied, .unknown] : []))
+            #expect(try program.quote(request, member: MemberState(id: "m"), nowMilliseconds: 0) == quote)
+
+            // Refunded in two halves by amount: exactly the points earned come back, never more.
+            var purchase = RefundablePurchase(
+                total: quote.total, pointsEarned: quote.pointsEarned, pointsPaid: .zero, spend: quote.spend,
+                lines: zip(quote.lines, lines).map { .init(sku: $1.sku, amount: $1.amount, pointsEarned: $0.pointsEarned) })
+            var reversed = Points.zero
+            for part in [Money(minorUnits: total.minorUnits / 2), total - Money(minorUnits: total.minorUnits / 2)] where part > .zero {
+                let plan = try RefundPlan(purchase: purchase, scope: RefundScope(amount: part), member: MemberState(id: "m"), program: program)
+                reversed += plan.pointsReversed
+                purchase.refunded += plan.amount
+                for index in purchase.lines.indices { purchase.lines[index].refunded += plan.lineAmounts[index] }
+                #expect(plan.returnsPromotionUses == (purchase.remaining == .zero))
+            }
+            #expect(total == .zero || reversed == quote.pointsEarned)
+        }
+    }
+
     @Test func allocationAlwaysAddsUpToTheWhole() async {
         await propertyCheck(count: 500, input: Gen.int(in: 0...1_000_000), Gen.int(in: 0...10_000).array(of: 1...8)) { amount, weights in
             let parts = Allocation.split(Int64(amount), weights: weights.map(Int64.init))

@@ -64,12 +64,12 @@ public final class RulesHarness: @unchecked Sendable {
 
     public func request(
         _ card: String, _ transaction: String = "quote", total: String, lines: [Line] = [], redeem: Int64 = 0,
-        rewards: [String] = []
+        rewards: [String] = [], codes: [String] = []
     ) throws -> PurchaseRequest {
         PurchaseRequest(
             tillID: "lane-1", transactionID: transaction, member: try self.card(card), total: money(total),
             lines: lines.map { ReceiptLine(sku: $0.sku, category: $0.category, quantity: $0.quantity, amount: money($0.amount)) },
-            redeemPoints: Points(redeem), rewards: rewards.map { RewardRequest(sku: $0, quantity: 1) })
+            redeemPoints: Points(redeem), rewards: rewards.map { RewardRequest(sku: $0, quantity: 1) }, codes: codes)
     }
 
     public func quote(_ request: PurchaseRequest) async throws -> Quote {

@@ -45,7 +45,7 @@ public struct CouponRule: PricingRule {
 
     /// The coupon this receipt earns, if it earns one: its lines that may earn reach the threshold.
     func issue(for draft: QuoteDraft, in context: RuleContext) -> CouponIssue? {
-        guard conditions.reasonNotApplicable(in: context) == nil, draft.earningAmount >= minimumTotal else { return nil }
+        guard reasonNotApplicable(in: context) == nil, draft.earningAmount >= minimumTotal else { return nil }
         return CouponIssue(
             ruleID: id, percent: percent, minimumTotal: minimumTotal,
             expiresAtMilliseconds: context.nowMilliseconds + Int64(validDays) * 86_400_000)

@@ -1,5 +1,8 @@
 /// Which receipt lines a rule or an exclusion is about: by category or by SKU. An empty
 /// selector means every line (and a receipt sent without lines counts as one line).
+///
+/// Categories may be paths (`food/dairy/milk`): a category ending in `/*` (`food/dairy/*`) selects
+/// that category and every one below it; any other category selects exactly itself.
 public struct LineSelector: Sendable, Hashable {
     public var categories: Set<String>
     public var skus: Set<String>
@@ -14,7 +17,18 @@ public struct LineSelector: Sendable, Hashable {
     public var isAll: Bool { categories.isEmpty && skus.isEmpty }
 
     public func matches(sku: String, category: String?) -> Bool {
-        isAll || skus.contains(sku) || category.map(categories.contains) == true
+        isAll || skus.contains(sku) || category.map(matchesCategory) == true
+    }
+
+    private func matchesCategory(_ category: String) -> Bool {
+        if categories.contains(category) { return true }
+        // `dairy/*` selects `dairy` and `dairy/…`, at any depth.
+        var path = Substring(category)
+        while true {
+            if categories.contains(path + "/*") { return true }
+            guard let slash = path.lastIndex(of: "/") else { return false }
+            path = path[..<slash]
+        }
     }
 
     var canonicalDescription: String {

@@ -54,7 +54,7 @@ extension LoyaltyProgram {
     /// Applies one rule to a copy of `draft`, recording what it gave (or why not) in the copy.
     func attempt(_ rule: any PricingRule, on draft: QuoteDraft, in context: RuleContext) -> Attempt {
         var copy = draft
-        let reason = rule is CouponRule ? nil : rule.conditions.reasonNotApplicable(in: context)
+        let reason = rule is CouponRule ? nil : rule.reasonNotApplicable(in: context)
         if let reason {
             let entry = AppliedRule(id: rule.id, type: rule.type, status: .notApplicable, note: reason)
             copy.applied.append(entry)

@@ -4,22 +4,31 @@
 /// the same quote, which is what makes `purchase.commit` reproduce `purchase.quote`.
 public struct LoyaltyProgram: Sendable {
     public let rules: [any PricingRule]
+    /// How money (discounts) is rounded, and how points are: ERPNext truncates points but rounds money.
     public let rounding: RoundingMode
+    public let pointsRounding: RoundingMode
     public let pointValue: Money
     public let policies: ProgramPolicies
     /// A hash of the effective rule set, recorded with every ledger entry.
     public let version: String
 
-    public init(rules: [any PricingRule], rounding: RoundingMode, pointValue: Money, policies: ProgramPolicies = ProgramPolicies()) {
+    public init(
+        rules: [any PricingRule], rounding: RoundingMode, pointsRounding: RoundingMode? = nil, pointValue: Money,
+        policies: ProgramPolicies = ProgramPolicies()
+    ) {
         precondition(pointValue.minorUnits > 0, "a point is worth more than nothing")
         // Stable by configured order within a stage.
         self.rules = rules.enumerated()
             .sorted { ($0.element.stage, $0.offset) < ($1.element.stage, $1.offset) }
             .map(\.element)
         self.rounding = rounding
+        self.pointsRounding = pointsRounding ?? rounding
         self.pointValue = pointValue
         self.policies = policies
-        let canonical = (["rounding=\(rounding.rawValue)", "point=\(pointValue.minorUnits)", policies.canonicalDescription]
+        // Points rounding is named only when it differs, so existing programs keep their version.
+        let roundings = self.pointsRounding == rounding
+            ? "rounding=\(rounding.rawValue)" : "rounding=\(rounding.rawValue)/\(self.pointsRounding.rawValue)"
+        let canonical = ([roundings, "point=\(pointValue.minorUnits)", policies.canonicalDescription]
             + self.rules.map(\.canonicalDescription)).joined(separator: ";")
         self.version = StableHash.hex(of: canonical)
     }
@@ -48,12 +57,15 @@ public struct LoyaltyProgram: Sendable {
             .reduce(.zero) { $0 + $1.points }
     }
 
-    /// Computes the quote for `request` and a member in the state `member`.
-    public func quote(_ request: PurchaseRequest, member: MemberState, nowMilliseconds: Int64) throws(QuoteError) -> Quote {
+    /// Computes the quote for `request` and a member in the state `member`; `promotions` is what the
+    /// store knows of the codes sent and of the uses of limited rules.
+    public func quote(
+        _ request: PurchaseRequest, member: MemberState, nowMilliseconds: Int64, promotions: PromotionState = PromotionState()
+    ) throws(QuoteError) -> Quote {
         guard member.status == .active else { throw .memberBlocked }
         guard request.redeemPoints.value >= 0 else { throw .negativeRedemption }
         let tier = policies.tiers?.level(for: member)
-        let context = self.context(for: request, member: member, tier: tier, nowMilliseconds: nowMilliseconds)
+        let context = self.context(for: request, member: member, tier: tier, nowMilliseconds: nowMilliseconds, promotions: promotions)
         let expired = PointsExpiryPolicy.expiring(member)
         let pointsExpired = expired.reduce(Points.zero) { $0 + $1.points }
         let balance = member.ledgerBalance - pointsExpired
@@ -89,6 +101,7 @@ public struct LoyaltyProgram: Sendable {
 
         let issued = rules.compactMap { $0 as? CouponRule }.compactMap { $0.issue(for: draft, in: context) }
         let earned = draft.pointsEarned
+        let (codes, uses) = PromotionCodes.outcome(of: request.codes, rules: rules, applied: draft.applied, in: context)
         let redeemedShares = Allocation.split(
             draft.pointsRedeemed.value, weights: draft.lines.map(\.pointsPayment.minorUnits))
         return Quote(
@@ -107,18 +120,21 @@ public struct LoyaltyProgram: Sendable {
             } : [],
             earnedAvailableAtMilliseconds: earned > .zero ? policies.expiry.availability(ofPointsEarnedAt: nowMilliseconds) : nil,
             earnedExpireAtMilliseconds: earned > .zero ? policies.expiry.expiry(ofPointsEarnedAt: nowMilliseconds) : nil,
-            rules: draft.applied, rulesVersion: version)
+            rules: draft.applied, codes: codes, promotionUses: uses, rulesVersion: version)
     }
 
     static func spendable(balance: Points, pending: Points) -> Points {
         max(.zero, balance - pending)
     }
 
-    private func context(for request: PurchaseRequest, member: MemberState, tier: String?, nowMilliseconds: Int64) -> RuleContext {
+    private func context(
+        for request: PurchaseRequest, member: MemberState, tier: String?, nowMilliseconds: Int64,
+        promotions: PromotionState = PromotionState()
+    ) -> RuleContext {
         RuleContext(
-            request: request, member: member, tier: tier, rounding: rounding, pointValue: pointValue,
+            request: request, member: member, tier: tier, rounding: rounding, pointsRounding: pointsRounding, pointValue: pointValue,
             currency: policies.currency, nowMilliseconds: nowMilliseconds,
-            localTime: policies.timeZone.localTime(atMilliseconds: nowMilliseconds))
+            localTime: policies.timeZone.localTime(atMilliseconds: nowMilliseconds), promotions: promotions)
     }
 
     private func rewards(_ requested: [RewardRequest]) throws(QuoteError) -> ([RewardLine], Points) {

@@ -10,6 +10,8 @@ public struct PointsRule: PricingRule {
         case percent(RateSchedule)
         /// `points` for every `amount` paid (rounded by the program's mode).
         case perAmount(amount: Money, points: Points)
+        /// The same points for every receipt (a visit), whatever its amount.
+        case perPurchase(Points)
     }
 
     public let id: String
@@ -32,6 +34,7 @@ public struct PointsRule: PricingRule {
         let settings = switch earning {
         case .percent(let rate): "percent:\(rate.canonicalDescription)"
         case .perAmount(let amount, let points): "per:\(amount.minorUnits)=\(points.value)"
+        case .perPurchase(let points): "purchase:\(points.value)"
         }
         return canonical("\(settings);\(lines.canonicalDescription)")
     }
@@ -56,9 +59,13 @@ public struct PointsRule: PricingRule {
             numerator = Int128(paid.minorUnits) * Int128(points.value)
             denominator = Int128(amount.minorUnits)
             how = "\(points) per \(context.currency.format(amount))"
+        case .perPurchase(let points):
+            guard !eligible.isEmpty else { return "no line on the receipt may earn with this rule" }
+            draft.addPoints(points, over: eligible, weights: eligible.map { draft.lines[$0].remaining.minorUnits })
+            return "\(points) points per purchase"
         }
         guard !eligible.isEmpty else { return "no line on the receipt may earn with this rule" }
-        let points = Points(Int64(context.rounding.divide(numerator, by: denominator)))
+        let points = Points(Int64(context.pointsRounding.divide(numerator, by: denominator)))
         draft.addPoints(points, over: eligible, weights: eligible.map { draft.lines[$0].remaining.minorUnits })
         let paidText = context.currency.format(paid)
         return points == .zero ? "\(how) of \(paidText) paid rounds to no points" : "\(how) of \(paidText) paid"
@@ -91,7 +98,7 @@ public struct PointsMultiplierRule: PricingRule {
         let eligible = draft.eligible(lines, notExcludedFrom: .earning)
         let base = eligible.reduce(Int64(0)) { $0 + draft.lines[$1].pointsEarned.value }
         guard base > 0 else { return "no points earned so far to multiply" }
-        let extra = Points(Int64(context.rounding.divide(
+        let extra = Points(Int64(context.pointsRounding.divide(
             Int128(base) * Int128(multiplier.millionths - Percentage.scale), by: Int128(Percentage.scale))))
         guard extra > .zero else { return "×\(multiplier) of \(base) points adds nothing" }
         draft.addPoints(extra, over: eligible, weights: eligible.map { draft.lines[$0].pointsEarned.value })
@@ -125,7 +132,7 @@ public struct ItemPointsRule: PricingRule {
         guard !eligible.isEmpty else { return "no line of \(lines.summary) on the receipt" }
         var units: Int64 = 0
         for index in eligible {
-            let points = Int64(context.rounding.divide(
+            let points = Int64(context.pointsRounding.divide(
                 Int128(pointsPerItem.value) * Int128(draft.lines[index].quantity.millionths), by: Int128(Percentage.scale)))
             draft.lines[index].pointsEarned += Points(points)
             units += draft.lines[index].quantity.millionths

@@ -81,6 +81,10 @@ public struct Quote: Sendable, Hashable {
     public var earnedAvailableAtMilliseconds: Int64?
     public var earnedExpireAtMilliseconds: Int64?
     public var rules: [AppliedRule]
+    /// What became of each code the till sent, in the order sent.
+    public var codes: [CodeStatus] = []
+    /// Uses a commit records: rules with usage limits or single-use codes that gave something.
+    public var promotionUses: [PromotionUse] = []
     /// The hash of the rule set this quote was computed with; recorded on every ledger entry.
     public var rulesVersion: String
 

@@ -75,6 +75,43 @@ public struct QuoteDraft: Sendable {
         for (index, share) in zip(indices, shares) { lines[index].discount += Money(minorUnits: share) }
     }
 
+    /// What ``takeOff(_:over:weights:maximum:)`` gave, and a note when a cap cut it.
+    struct Given {
+        var amount: Money
+        var note: String
+    }
+
+    /// Takes `wanted` off the given lines, cut to the rule's `maximum` and to what the program's cap
+    /// on discounts still allows, and spread over the lines in proportion to `weights` (largest
+    /// remainder, never more than what remains of a line).
+    mutating func takeOff(_ wanted: Money, over indices: [Int], weights: [Int64], maximum: Money?) -> Given {
+        let limit = min(wanted, remaining(of: indices))
+        let ruleCapped = maximum.map { min(limit, $0) } ?? limit
+        let given = max(.zero, min(ruleCapped, discountCap - discount))
+        var shares = Allocation.split(given.minorUnits, weights: weights)
+        // A share above what remains of its line (possible with weights other than what remains)
+        // moves on to lines that still have room, in order.
+        var overflow: Int64 = 0
+        for (position, index) in indices.enumerated() {
+            let room = lines[index].remaining.minorUnits
+            if shares[position] > room {
+                overflow += shares[position] - room
+                shares[position] = room
+            }
+        }
+        for (position, index) in indices.enumerated() where overflow > 0 {
+            let room = lines[index].remaining.minorUnits - shares[position]
+            let moved = min(room, overflow)
+            shares[position] += moved
+            overflow -= moved
+        }
+        for (index, share) in zip(indices, shares) { lines[index].discount += Money(minorUnits: share) }
+        let note = given < limit
+            ? (ruleCapped < limit && given == ruleCapped ? ", cut to the rule's max_amount" : ", cut to the program's cap on discounts")
+            : ""
+        return Given(amount: given, note: note)
+    }
+
     mutating func addPointsPayment(_ amount: Money, over indices: [Int]) {
         let shares = Allocation.split(amount.minorUnits, weights: indices.map { lines[$0].remaining.minorUnits })
         for (index, share) in zip(indices, shares) { lines[index].pointsPayment += Money(minorUnits: share) }

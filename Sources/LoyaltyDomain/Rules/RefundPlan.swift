@@ -11,6 +11,7 @@
 /// - Reward points come back as ``RewardRefundPolicy`` says: by default only with the reward itself.
 /// - Points due to expire are written off first; earned points already spent are taken back or
 ///   forgiven as ``SpentPointsPolicy`` says.
+/// - Single-use codes and uses of limited rules come back only when the whole receipt is refunded.
 /// - An unused coupon the purchase issued is cancelled once what remains of the purchase, measured
 ///   as its threshold was (lines kept out of earning do not count), is below that threshold.
 ///
@@ -37,6 +38,9 @@ public struct RefundPlan: Sendable, Hashable {
     public var spend: Money
     /// Whether this refund returns the last of the purchase's money, which takes its visit back.
     public var takesVisitBack: Bool
+    /// Whether the promotion uses the purchase recorded (single-use codes, limited rules) are given
+    /// back: only when the whole receipt is refunded, by this refund or with earlier ones.
+    public var returnsPromotionUses: Bool { takesVisitBack }
     /// Unused coupons the purchase issued that this refund cancels, by id.
     public var couponsCancelled: [String]
     /// Money of the purchase still refundable after this refund.
@@ -48,6 +52,7 @@ public struct RefundPlan: Sendable, Hashable {
         purchase: RefundablePurchase, scope: RefundScope, member: MemberState, program: LoyaltyProgram
     ) throws(RefundError) {
         let rounding = program.rounding
+        let pointsRounding = program.pointsRounding
         let rewardsByName = program.policies.rewardRefunds == .whenReturned
         let remaining = purchase.remaining
         var lineAmounts = Array(repeating: Money.zero, count: purchase.lines.count)
@@ -105,12 +110,12 @@ public struct RefundPlan: Sendable, Hashable {
         let reversal: Points
         if purchase.lines.isEmpty {
             reversal = Points(Self.returned(
-                purchase.pointsEarned.value, of: purchase.total, refundedBefore: purchase.refunded, refunding: amount, rounding: rounding))
+                purchase.pointsEarned.value, of: purchase.total, refundedBefore: purchase.refunded, refunding: amount, rounding: pointsRounding))
         } else {
             reversal = zip(purchase.lines, lineAmounts).reduce(.zero) { sum, pair in
                 let (line, refunding) = pair
                 return sum + Points(Self.returned(
-                    line.pointsEarned.value, of: line.amount, refundedBefore: line.refunded, refunding: refunding, rounding: rounding))
+                    line.pointsEarned.value, of: line.amount, refundedBefore: line.refunded, refunding: refunding, rounding: pointsRounding))
             }
         }
 
@@ -118,7 +123,7 @@ public struct RefundPlan: Sendable, Hashable {
         // reward gives back its points whole. Never more than the purchase took, whatever the policy was.
         let followingMoney = rewardsByName ? purchase.pointsPaid : purchase.pointsPaid + purchase.rewardPoints
         let restoredByMoney = Points(Self.returned(
-            followingMoney.value, of: purchase.total, refundedBefore: purchase.refunded, refunding: amount, rounding: rounding))
+            followingMoney.value, of: purchase.total, refundedBefore: purchase.refunded, refunding: amount, rounding: pointsRounding))
         let restoredByReturn = returning.reduce(Points.zero) { $0 + purchase.rewards[$1].points }
         let restorable = purchase.pointsPaid + purchase.rewardPoints - purchase.pointsRestored
         let restored = max(.zero, min(restoredByMoney + restoredByReturn, restorable))

@@ -17,6 +17,19 @@ public struct RuleConditions: Sendable, Hashable {
     public var birthday: (before: Int, after: Int)?
     public var minimumTotal: Money?
     public var firstPurchaseOnly = false
+    /// The rule applies only when the till sends this code (a shared code: any number of receipts).
+    public var code: String?
+    /// The rule applies only with an unused single-use code generated for it (`loyaltyd codes generate`).
+    public var singleUseCodes = false
+    /// At least this quantity of the rule's selected items (its categories and SKUs) on the receipt.
+    public var minimumQuantity: Quantity?
+    /// The receipt holds a line of each of these SKUs.
+    public var requiredSKUs: Set<String> = []
+    /// The rule's selected lines add up to at least this, before discounts.
+    public var minimumSelectedTotal: Money?
+    /// The rule gives something on at most this many committed receipts, in all and per member.
+    public var maximumUses: Int64?
+    public var maximumUsesPerMember: Int64?
 
     public init() {}
 
@@ -40,12 +53,31 @@ public struct RuleConditions: Sendable, Hashable {
         if let birthday { parts.append("birthday=\(birthday.before),\(birthday.after)") }
         if let minimumTotal { parts.append("min_total=\(minimumTotal.minorUnits)") }
         if firstPurchaseOnly { parts.append("first_purchase") }
+        if let code { parts.append("code=\(code.utf8.count):\(code)") }
+        if singleUseCodes { parts.append("single_use_codes") }
+        if let minimumQuantity { parts.append("min_quantity=\(minimumQuantity.millionths)") }
+        if !requiredSKUs.isEmpty { parts.append("requires=\(requiredSKUs.sorted().map { "\($0.utf8.count):\($0)" }.joined())") }
+        if let minimumSelectedTotal { parts.append("min_selected_total=\(minimumSelectedTotal.minorUnits)") }
+        if let maximumUses { parts.append("max_uses=\(maximumUses)") }
+        if let maximumUsesPerMember { parts.append("max_uses_per_member=\(maximumUsesPerMember)") }
         return parts.joined(separator: "&")
     }
 
-    /// Why the rule does not apply in `context`, or `nil` when it does.
-    func reasonNotApplicable(in context: RuleContext) -> String? {
+    /// Whether the rule counts its uses (a usage limit or single-use codes), so a commit records them.
+    public var countsUses: Bool { maximumUses != nil || maximumUsesPerMember != nil || singleUseCodes }
+
+    /// The first unused single-use code of rule `ruleID` among the codes the till sent.
+    func singleUseCode(of ruleID: String, in context: RuleContext) -> String? {
+        context.request.codes.first { code in
+            context.promotions.generatedCodes[code].map { $0.ruleID == ruleID && !$0.isUsed } ?? false
+        }
+    }
+
+    /// Why the rule `ruleID`, acting on `lines`, does not apply in `context`, or `nil` when it does.
+    func reasonNotApplicable(in context: RuleContext, ruleID: String = "", lines: LineSelector = .all) -> String? {
         if !enabled { return "the rule is switched off (enabled: false)" }
+        if let reason = promotionReason(in: context, ruleID: ruleID) { return reason }
+        if let reason = contentReason(in: context, lines: lines) { return reason }
         let member = context.member
         if !cardGroups.isEmpty, !(member.group.map(cardGroups.contains) ?? false) {
             return "only for card groups \(cardGroups.sorted().joined(separator: ", "))"
@@ -72,6 +104,46 @@ public struct RuleConditions: Sendable, Hashable {
             return "the receipt is below \(context.currency.format(minimumTotal))"
         }
         if firstPurchaseOnly, member.lifetimeVisits > 0 { return "only on the member's first purchase" }
+        return nil
+    }
+
+    /// Codes and usage limits.
+    private func promotionReason(in context: RuleContext, ruleID: String) -> String? {
+        if let code, !context.request.codes.contains(code) { return "only with the code \(code)" }
+        if singleUseCodes, singleUseCode(of: ruleID, in: context) == nil {
+            let own = context.request.codes.filter { context.promotions.generatedCodes[$0]?.ruleID == ruleID }
+            return own.isEmpty ? "only with a single-use code of this rule" : "code \(own[0]) was already used"
+        }
+        let uses = context.promotions.uses[ruleID] ?? PromotionState.Uses()
+        if let maximumUses, uses.total >= maximumUses { return "used up: \(uses.total) of \(maximumUses) uses in all" }
+        if let maximumUsesPerMember, uses.byMember >= maximumUsesPerMember {
+            return "the member used it \(uses.byMember) of \(maximumUsesPerMember) times"
+        }
+        return nil
+    }
+
+    /// Conditions on the receipt's content: quantity and amount of the selected lines, SKUs held.
+    private func contentReason(in context: RuleContext, lines: LineSelector) -> String? {
+        let receipt = context.request.lines.isEmpty
+            ? [ReceiptLine(sku: "", category: nil, quantity: "1", amount: context.request.total)]
+            : context.request.lines
+        let hasLines = !context.request.lines.isEmpty
+        let selected = receipt.filter { lines.isAll || (hasLines && lines.matches(sku: $0.sku, category: $0.category)) }
+        let what = lines.isAll ? "items" : lines.summary
+        if let minimumQuantity {
+            let quantity = selected.reduce(Int64(0)) { $0 + ((try? Quantity(parsing: $1.quantity))?.millionths ?? Percentage.scale) }
+            if quantity < minimumQuantity.millionths {
+                return "needs \(minimumQuantity) of \(what) (the receipt has \(Quantity(millionths: quantity)))"
+            }
+        }
+        if let minimumSelectedTotal {
+            let amount = selected.reduce(Money.zero) { $0 + $1.amount }
+            if amount < minimumSelectedTotal {
+                return "\(what) add up to \(context.currency.format(amount)), below \(context.currency.format(minimumSelectedTotal))"
+            }
+        }
+        let missing = requiredSKUs.filter { sku in !context.request.lines.contains { $0.sku == sku } }.sorted()
+        if !missing.isEmpty { return "the receipt holds no SKU \(missing.joined(separator: ", "))" }
         return nil
     }
 

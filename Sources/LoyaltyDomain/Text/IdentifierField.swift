@@ -12,11 +12,13 @@ public enum IdentifierField: String, Sendable, Hashable, CaseIterable {
     case category
     case group
     case carrierValue = "value"
+    /// A promotion code typed or scanned at the till (`codes[i]`), or named by a rule's `when.code`.
+    case promotionCode = "code"
 
     /// The longest value accepted, in UTF-8 bytes (docs/protocol.md §3.2 lists the same numbers).
     public var maximumBytes: Int {
         switch self {
-        case .tillID, .sku, .category, .group: 64
+        case .tillID, .sku, .category, .group, .promotionCode: 64
         case .transactionID, .refundID, .memberID, .carrierValue: 128
         }
     }

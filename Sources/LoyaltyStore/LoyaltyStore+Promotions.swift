@@ -1,0 +1,72 @@
+import GRDB
+import LoyaltyDomain
+
+extension LoyaltyStore {
+    /// What the program needs to know of the promotions a receipt touches: the generated codes among
+    /// those sent, and the uses of rules with usage limits. Reads nothing when the receipt has no
+    /// codes and the program no limited rule.
+    static func promotionState(for request: PurchaseRequest, member: MemberID, program: LoyaltyProgram, in db: Database) throws -> PromotionState {
+        var state = PromotionState()
+        let codes = Array(Set(request.codes))
+        if !codes.isEmpty {
+            let marks = Array(repeating: "?", count: codes.count).joined(separator: ", ")
+            for row in try Row.fetchAll(db, sql: """
+                SELECT code, rule_id, used_purchase_id IS NOT NULL AS used FROM promo_codes WHERE code IN (\(marks))
+                """, arguments: StatementArguments(codes))
+            {
+                state.generatedCodes[row["code"]] = PromotionState.GeneratedCode(ruleID: row["rule_id"], isUsed: row["used"])
+            }
+        }
+        let limited = program.rules.filter { $0.conditions.maximumUses != nil || $0.conditions.maximumUsesPerMember != nil }.map(\.id)
+        for ruleID in limited {
+            let row = try db.cachedRow(sql: """
+                SELECT COUNT(*) AS total, COALESCE(SUM(member_id = ?), 0) AS mine FROM promotion_uses WHERE rule_id = ? AND state = 'used'
+                """, arguments: [member, ruleID])
+            state.uses[ruleID] = PromotionState.Uses(total: row?["total"] ?? 0, byMember: row?["mine"] ?? 0)
+        }
+        return state
+    }
+
+    /// Records the uses a committed quote made: each rule with a limit or single-use codes that gave
+    /// something, and the single-use code it took (used up from now on).
+    func recordPromotionUses(_ uses: [PromotionUse], purchaseID: String, member: MemberID, nowMilliseconds: Int64, in db: Database) throws {
+        for use in uses {
+            try db.cachedExecute(sql: """
+                INSERT INTO promotion_uses (purchase_id, rule_id, member_id, code, at_ms) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [purchaseID, use.ruleID, member, use.code, nowMilliseconds])
+            if let code = use.code {
+                try db.cachedExecute(sql: """
+                    UPDATE promo_codes SET used_purchase_id = ?, used_at_ms = ? WHERE code = ? AND used_purchase_id IS NULL
+                    """, arguments: [purchaseID, nowMilliseconds, code])
+            }
+        }
+    }
+
+    /// Gives back the uses of a purchase refunded whole: its single-use codes may be used again and
+    /// its uses no longer count toward the limits.
+    func returnPromotionUses(of purchaseID: String, in db: Database) throws {
+        try db.cachedExecute(sql: "UPDATE promotion_uses SET state = 'returned' WHERE purchase_id = ? AND state = 'used'", arguments: [purchaseID])
+        try db.cachedExecute(sql: "UPDATE promo_codes SET used_purchase_id = NULL, used_at_ms = NULL WHERE used_purchase_id = ?",
+            arguments: [purchaseID])
+    }
+
+    /// The letters of generated codes: Crockford's base 32 (no I, L, O, U), easy to read and type.
+    static let codeAlphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    /// Creates `count` new single-use codes for `ruleID` in one transaction: `prefix` followed by
+    /// `length` random characters, each unlike every code already stored.
+    public func generateCodes(ruleID: String, count: Int, prefix: String = "", length: Int = 10, nowMilliseconds: Int64) async throws(StoreError) -> [String] {
+        precondition(count > 0 && length >= 6, "at least one code of at least 6 random characters")
+        return try await write { db in
+            var generator = SystemRandomNumberGenerator()
+            var codes: [String] = []
+            while codes.count < count {
+                let code = prefix + String((0..<length).map { _ in Self.codeAlphabet[Int(generator.next(upperBound: UInt64(Self.codeAlphabet.count)))] })
+                try db.cachedExecute(sql: "INSERT OR IGNORE INTO promo_codes (code, rule_id, created_at_ms) VALUES (?, ?, ?)",
+                    arguments: [code, ruleID, nowMilliseconds])
+                if db.changesCount == 1 { codes.append(code) }
+            }
+            return codes
+        }
+    }
+}
