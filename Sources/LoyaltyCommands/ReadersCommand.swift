@@ -77,7 +77,9 @@ struct ReadersCommand: ParsableCommand {
         }
     }
 
-    /// The configured USB readers: on the bus or not, and claimed by the daemon or why not.
+    /// The configured USB readers: on the bus or not, and claimed by the daemon or why not; then
+    /// every device of a configured model with its serial number and port, the values that bind
+    /// identical readers to their lanes.
     private func printUSBReaders(_ configuration: LoyaltyConfiguration) {
         guard !configuration.readers.usb.isEmpty else {
             print("USB readers: none configured (readers.usb)")
@@ -87,8 +89,7 @@ struct ReadersCommand: ParsableCommand {
         let daemon = DaemonReaderStates(socketPath: configuration.tillSocket.path)
         print("USB readers (configured):")
         for reader in configuration.readers.usb {
-            let id = String(format: "%04x:%04x", reader.vendorID, reader.productID)
-            let onBus = present.first { $0.vendorID == reader.vendorID && $0.productID == reader.productID }
+            let onBus = present.first { reader.matches($0.identity) }
             var state: String
             if onBus == nil {
                 state = "not plugged in"
@@ -99,8 +100,18 @@ struct ReadersCommand: ParsableCommand {
             } else {
                 state = "present, not claimed (is the daemon's user allowed to open it? see udev/README.md)"
             }
-            let location = onBus.map { " bus \($0.bus) device \($0.address)" } ?? ""
-            print("  \(reader.name) \(id)\(location)\n    protocol \(reader.reportProtocol.rawValue); lane: \(reader.tillID ?? "all tills"); \(state)")
+            let location = onBus.map { " bus \($0.bus) device \($0.address), port \($0.portPath)" } ?? ""
+            print("  \(reader.name) \(reader.deviceDescription)\(location)\n    protocol \(reader.reportProtocol.rawValue); lane: \(reader.tillID ?? "all tills"); \(state)")
+        }
+        let models = Set(configuration.readers.usb.map { [$0.vendorID, $0.productID] })
+        let devices = present.filter { models.contains([$0.vendorID, $0.productID]) }.sorted { $0.portPath < $1.portPath }
+        guard !devices.isEmpty else { return }
+        print("USB devices of the configured models (to bind identical readers, copy serial or port into their readers.usb entries):")
+        for device in devices {
+            let serial = device.serialNumber.map { "serial: \"\($0)\"" } ?? "no serial number"
+            let entry = configuration.readers.usb.first { $0.matches(device.identity) }
+            let binding = entry.map { "is \"\($0.name)\"" } ?? "matches no entry; bind it with " + (device.serialNumber.map { "serial: \"\($0)\" or " } ?? "") + "port: \"\(device.portPath)\""
+            print("  \(String(format: "%04x:%04x", device.vendorID, device.productID)) port: \"\(device.portPath)\" \(serial) (bus \(device.bus) device \(device.address)): \(binding)")
         }
     }
 }

@@ -161,9 +161,11 @@ struct ConfigFile: Decodable {
         var layout = "us"
         var keyGapMilliseconds = 100
         var tillID: String?
+        var serial: String?
+        var port: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, interface, layout
+            case name, interface, layout, serial, port
             case vendorID = "vendor_id"
             case productID = "product_id"
             case reportProtocol = "protocol"
@@ -182,6 +184,8 @@ struct ConfigFile: Decodable {
             layout = try container.decodeIfPresent(String.self, forKey: .layout) ?? layout
             keyGapMilliseconds = try container.decodeIfPresent(Int.self, forKey: .keyGapMilliseconds) ?? keyGapMilliseconds
             tillID = try container.decodeIfPresent(String.self, forKey: .tillID)
+            serial = try container.decodeIfPresent(String.self, forKey: .serial)
+            port = try container.decodeIfPresent(String.self, forKey: .port)
         }
     }
 

@@ -145,9 +145,12 @@ public enum ConfigLoader {
             guard (10...5_000).contains(entry.keyGapMilliseconds) else { throw ConfigProblem(path + ["key_gap_ms"], "must be between 10 and 5000") }
             if let interface = entry.interface, !(0...255).contains(interface) { throw ConfigProblem(path + ["interface"], "must be between 0 and 255") }
             if let tillID = entry.tillID, tillID.isEmpty || tillID.utf8.count > 64 { throw ConfigProblem(path + ["till_id"], "must be 1 to 64 characters") }
-            usbReaders.append(.init(
+            let reader = LoyaltyConfiguration.USBReader(
                 name: entry.name, vendorID: vendor, productID: product, interface: entry.interface, reportProtocol: reportProtocol,
-                layout: layout, keyGapMilliseconds: entry.keyGapMilliseconds, tillID: entry.tillID))
+                layout: layout, keyGapMilliseconds: entry.keyGapMilliseconds, tillID: entry.tillID,
+                serialNumber: entry.serial, portPath: entry.port)
+            try USBReaderBindingCheck.check(reader, at: path, against: usbReaders)
+            usbReaders.append(reader)
         }
         var memberBarcode: MemberBarcodePattern?
         if let entry = raw.readers.memberBarcode {

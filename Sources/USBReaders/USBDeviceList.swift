@@ -1,3 +1,4 @@
+import CardDecoding
 import CLibUSB
 
 /// The USB devices on the bus now, for `loyaltyd readers` and `doctor`.
@@ -7,6 +8,15 @@ public enum USBDeviceList {
         public var productID: UInt16
         public var bus: Int
         public var address: Int
+        /// The device's serial number, when it reports one.
+        public var serialNumber: String?
+        /// `BUS-PORT[.PORT…]`, such as `1-1.2`.
+        public var portPath: String
+
+        /// What a configured reader is matched against.
+        public var identity: USBReaderSpec.DeviceIdentity {
+            .init(vendorID: vendorID, productID: productID, serialNumber: serialNumber, portPath: portPath)
+        }
     }
 
     /// Every device libusb sees; throws when libusb cannot start.
@@ -19,12 +29,11 @@ public enum USBDeviceList {
         guard count >= 0, let list else { throw USBError(code: Int32(count), call: "libusb_get_device_list") }
         defer { libusb_free_device_list(list, 1) }
         return (0..<count).compactMap { index -> Device? in
-            guard let device = list[index] else { return nil }
-            var descriptor = libusb_device_descriptor()
-            guard libusb_get_device_descriptor(device, &descriptor) == 0 else { return nil }
+            guard let device = list[index], let identity = USBDeviceIdentification.identity(of: device) else { return nil }
             return Device(
-                vendorID: descriptor.idVendor, productID: descriptor.idProduct,
-                bus: Int(libusb_get_bus_number(device)), address: Int(libusb_get_device_address(device)))
+                vendorID: identity.vendorID, productID: identity.productID,
+                bus: Int(libusb_get_bus_number(device)), address: Int(libusb_get_device_address(device)),
+                serialNumber: identity.serialNumber, portPath: identity.portPath)
         }
     }
 }

@@ -80,16 +80,28 @@ public final class USBMonitor: Sendable {
         }
 
         var sessions: [OpaquePointer: USBDeviceSession] = [:]
+        // Configured readers present but unusable, each holding a reference to its device, so that
+        // only their own departure (not another device's) reports them removed.
+        var unusableDevices: [OpaquePointer: USBReaderSpec] = [:]
         while !stopping.load(ordering: .sequentiallyConsistent) {
             for change in queue.changes.withLock({ changes in defer { changes = [] }; return changes }) {
                 let device = OpaquePointer(bitPattern: change.device)!
                 if change.arrived {
-                    if sessions[device] == nil, let session = open(device) { sessions[device] = session }
+                    let taken = Set(sessions.values.map(\.spec.name)).union(unusableDevices.values.map(\.name))
+                    if sessions[device] == nil, unusableDevices[device] == nil, let spec = configuredSpec(of: device, taken: taken) {
+                        if let session = open(device, as: spec) {
+                            sessions[device] = session
+                        } else {
+                            unusableDevices[device] = spec
+                            libusb_ref_device(device)
+                        }
+                    }
                 } else if let session = sessions[device] {
                     session.cancel()
                     if session.state != .finished { sink(.readerRemoved(session.spec)) }
-                } else if let spec = configuredSpec(of: device) {
-                    sink(.readerRemoved(spec))  // a reader that was present but unusable
+                } else if let spec = unusableDevices.removeValue(forKey: device) {
+                    sink(.readerRemoved(spec))
+                    libusb_unref_device(device)
                 }
                 libusb_unref_device(device)
             }
@@ -114,6 +126,7 @@ public final class USBMonitor: Sendable {
             libusb_handle_events_timeout_completed(context, &zero, nil)
         }
         for session in sessions.values { release(session) }
+        for device in unusableDevices.keys { libusb_unref_device(device) }
         for change in queue.changes.withLock({ $0 }) { libusb_unref_device(OpaquePointer(bitPattern: change.device)) }
         self.context.withLock { $0 = nil }  // waits for a stop() still waking us
         // Hotplug callbacks run only inside libusb_handle_events on this thread: none can come now.
@@ -124,16 +137,25 @@ public final class USBMonitor: Sendable {
         _ = context
     }
 
-    /// The configured reader a device is, if any.
-    private func configuredSpec(of device: OpaquePointer) -> USBReaderSpec? {
-        var descriptor = libusb_device_descriptor()
-        guard libusb_get_device_descriptor(device, &descriptor) == 0 else { return nil }
-        return specs.first { $0.vendorID == descriptor.idVendor && $0.productID == descriptor.idProduct }
+    /// The configured reader a device is, if any: vendor and product, and serial number and port
+    /// where the entry names them (`config check` lets no two entries match one device). A second
+    /// device matching a reader that already has one (an entry without serial or port, and two
+    /// identical readers plugged in) is left alone, so neither's lane changes with plug order.
+    private func configuredSpec(of device: OpaquePointer, taken: Set<String>) -> USBReaderSpec? {
+        guard let identity = USBDeviceIdentification.identity(of: device), let spec = specs.first(where: { $0.matches(identity) }) else { return nil }
+        guard !taken.contains(spec.name) else {
+            logger.warning("a second USB device matches a reader that already has one; left alone", metadata: [
+                "reader": "\(spec.name)", "device": "\(identity.portPath)",
+                "remedy": "bind each identical reader by serial or port (loyaltyd readers prints them)",
+            ])
+            return nil
+        }
+        return spec
     }
 
-    /// Opens a device that matches a configured reader and starts reading it.
-    private func open(_ device: OpaquePointer) -> USBDeviceSession? {
-        guard let spec = configuredSpec(of: device) else { return nil }
+    /// Opens a device that matches a configured reader and starts reading it; `nil` when it is
+    /// unusable (reported with the reason).
+    private func open(_ device: OpaquePointer, as spec: USBReaderSpec) -> USBDeviceSession? {
         let bus = Int(libusb_get_bus_number(device))
         let address = Int(libusb_get_device_address(device))
         func unusable(_ reason: String) -> USBDeviceSession? {

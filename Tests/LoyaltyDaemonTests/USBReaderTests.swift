@@ -162,6 +162,62 @@ struct USBReaderTests {
         #expect(doctor.contains("the daemon cannot use it: its HID report descriptor declares no Bar Code Scanner"), "\(doctor)")
     }
 
+    /// Two identical scanners (same vendor and product) on two lanes, bound by their serial
+    /// numbers: each scan reaches its own lane whatever the plug order, and
+    /// unplugging one leaves the other claimed and listed. (umockdev replays a capture as soon as
+    /// the device is claimed, so the remaining reader's scans come before the unplug.)
+    @Test func identicalScannersAreBoundToTheirLanesBySerialOrPort() throws {
+        let daemon = try TemporaryDaemon {
+            $0.usbReaders = [
+                (name: "lane-1-scanner", vendor: "0c2e", product: "0b87", reportProtocol: "hid-pos-barcode", layout: "us", tillID: "lane-1"),
+                (name: "lane-2-scanner", vendor: "0c2e", product: "0b87", reportProtocol: "hid-pos-barcode", layout: "us", tillID: "lane-2"),
+            ]
+            $0.usbReaderBindings = ["lane-1-scanner": (serial: "18123B0041", port: nil), "lane-2-scanner": (serial: "18123B0077", port: nil)]
+        }
+        let control = try USBTestbedControl(directory: daemon.directory)
+        try daemon.start(launcher: control.launcher)
+        defer { daemon.cleanUp() }
+        let laneOne = try daemon.client()
+        let laneTwo = try daemon.client()
+        for (card, name) in [("2900000011112", "Anna"), ("2900000022224", "Ben")] {
+            _ = try laneOne.result("member.enroll", .object([("card", .object([("kind", "barcode"), ("value", .string(card))])), ("name", .string(name)), ("consent", true)]))
+        }
+        _ = try laneOne.result("events.subscribe", .object([("till_id", "lane-1")]))
+        _ = try laneTwo.result("events.subscribe", .object([("till_id", "lane-2")]))
+        let scanner = HIDPOSScannerFixture.honeywell
+        // The lane-2 scanner (port 4) is plugged in first, so plug order would give it the first entry.
+        var second = scanner.device(reports: scanner.reports("2900000022224", symbology: "]E0"))
+        second.port = 4
+        second.serialNumber = "18123B0077"
+        var first = scanner.device(reports: scanner.reports("2900000011112", symbology: "]E0"))
+        first.port = 2
+        first.serialNumber = "18123B0041"
+        for (reader, name) in [(second, "second"), (first, "first")] {
+            let files = try reader.write(to: daemon.directory, name: name)
+            try control.plug(device: files.device, pcap: files.pcap)
+        }
+        let readOne = try next("card.read", laneOne)
+        #expect(readOne["reader"] == "lane-1-scanner")
+        #expect(readOne["member"]?["name"] == "Anna")
+        let readTwo = try next("card.read", laneTwo)
+        #expect(readTwo["reader"] == "lane-2-scanner")
+        #expect(readTwo["member"]?["name"] == "Ben")
+
+        // `loyaltyd readers` shows each device's serial and port and which entry it is.
+        let listing = try control.run([LoyaltydBinary.path, "readers", "--config", daemon.configPath], outputPath: daemon.directory.file("readers.txt"))
+        #expect(listing.contains("0c2e:0b87 port: \"1-2\" serial: \"18123B0041\" (bus 1 device 3): is \"lane-1-scanner\""), "\(listing)")
+        #expect(listing.contains("0c2e:0b87 port: \"1-4\" serial: \"18123B0077\" (bus 1 device 5): is \"lane-2-scanner\""), "\(listing)")
+
+        try control.unplug(portPath: "1-2")
+        #expect(try next("reader.removed", laneOne)["reader"] == "lane-1-scanner")
+        guard case .array(let readers)? = try laneTwo.result("status")["readers"] else {
+            Issue.record("status lists readers")
+            return
+        }
+        #expect(readers.map { $0["name"] } == ["lane-2-scanner"])
+        #expect(readers.first?["state"] == "in_use")
+    }
+
     @Test func aReaderPresentBeforeAnyTillSubscribedIsClaimedAndListed() throws {
         let lane = try lane(reportProtocol: "keyboard", carrier: .object([("kind", "barcode"), ("value", "4006381333931")]))
         defer { lane.daemon.cleanUp() }

@@ -19,9 +19,13 @@ public struct DaemonConfig: Sendable {
     /// Off unless a test is about contactless readers: pcscd is shared by the whole machine.
     public var contactlessEnabled = false
     public var contactlessLanes: [(pattern: String, tillID: String)] = []
+    /// `readers.contactless.identify_by`: `uid` or `ndef`.
+    public var contactlessIdentity = "uid"
     public var repeatWindowMilliseconds = 3_000
     /// USB readers, as `(name, vendor, product, protocol, layout, till)`.
     public var usbReaders: [(name: String, vendor: String, product: String, reportProtocol: String, layout: String, tillID: String?)] = []
+    /// For USB readers by name: the serial number and port path that bind them (`serial`, `port`).
+    public var usbReaderBindings: [String: (serial: String?, port: String?)] = [:]
     /// The `chain:` section's lines (indented by two spaces), for a box of a chain.
     public var chain: String?
 
@@ -67,17 +71,26 @@ public struct DaemonConfig: Sendable {
           repeat_window_ms: \(repeatWindowMilliseconds)
           contactless:
             enabled: \(contactlessEnabled)
+            identify_by: \(contactlessIdentity)
             readers:\(contactlessLanes.isEmpty ? " []" : "")
         \(contactlessLanes.map { "      - name: \"\($0.pattern)\"\n        till_id: \($0.tillID)" }.joined(separator: "\n"))
           usb:\(usbReaders.isEmpty ? " []" : "")
         \(usbReaders.map { reader in
             "    - name: \(reader.name)\n      vendor_id: \"\(reader.vendor)\"\n      product_id: \"\(reader.product)\"\n"
                 + "      protocol: \(reader.reportProtocol)\n      layout: \(reader.layout)\n"
-                + (reader.tillID.map { "      till_id: \($0)\n" } ?? "")
+                + (reader.tillID.map { "      till_id: \($0)\n" } ?? "") + usbBindingLines(reader.name)
         }.joined())
         logging:
           level: \(logLevel)
         \(chain.map { "chain:\n" + $0 } ?? "")
         """
+    }
+
+    /// The `serial:` and `port:` lines of a USB reader's entry, where `usbReaderBindings` has them.
+    private func usbBindingLines(_ name: String) -> String {
+        let binding = usbReaderBindings[name]
+        let serial: String = binding?.serial.map { "      serial: \"\($0)\"\n" } ?? ""
+        let port: String = binding?.port.map { "      port: \"\($0)\"\n" } ?? ""
+        return serial + port
     }
 }

@@ -21,6 +21,10 @@ public struct EmulatedUSBReader: Sendable {
     /// The HID report descriptor the device declares (a HID POS scanner's). With one, the capture
     /// starts with the GET_DESCRIPTOR control transfer the daemon makes when it claims the device.
     public var reportDescriptor: [UInt8]?
+    /// The serial number the device reports (its iSerialNumber string, as sysfs shows it).
+    public var serialNumber: String?
+    /// The kernel's name for the device: bus 1, its hub port (`1-3`).
+    public var portPath: String { "1-\(port)" }
 
     public init(vendorID: UInt16, productID: UInt16, transferLength: Int, reports: [[UInt8]]) {
         self.vendorID = vendorID
@@ -41,7 +45,7 @@ public struct EmulatedUSBReader: Sendable {
     var deviceDescription: String {
         var descriptors: [UInt8] = []
         func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }
-        descriptors += [18, 1] + le16(0x0200) + [0, 0, 0, 8] + le16(Int(vendorID)) + le16(Int(productID)) + le16(0x0100) + [1, 2, 0, 1]
+        descriptors += [18, 1] + le16(0x0200) + [0, 0, 0, 8] + le16(Int(vendorID)) + le16(Int(productID)) + le16(0x0100) + [1, 2, serialNumber == nil ? 0 : 3, 1]
         // A boot keyboard interface, or a plain HID one carrying its report descriptor.
         let interface: [UInt8] = reportDescriptor == nil ? [9, 4, 0, 0, 1, 3, 1, 1, 0] : [9, 4, 0, 0, 1, 3, 0, 0, 0]
         let hid: [UInt8] = [9, 0x21] + le16(0x0111) + [0, 1, 0x22] + le16(reportDescriptor?.count ?? 63)
@@ -49,6 +53,7 @@ public struct EmulatedUSBReader: Sendable {
         let total = 9 + interface.count + hid.count + endpoint.count
         descriptors += [9, 2] + le16(total) + [1, 1, 0, 0x80, 50] + interface + hid + endpoint
         let hex = descriptors.map { String(format: "%02x", $0) }.joined()
+        let serialLine = serialNumber.map { "A: serial=\($0)\\n\n" } ?? ""
         return """
             P: \(sysfsPath.dropFirst(4))
             N: \(deviceNode)
@@ -59,7 +64,7 @@ public struct EmulatedUSBReader: Sendable {
             A: devnum=\(deviceNumber)\\n
             A: bConfigurationValue=1\\n
             A: speed=12\\n
-            H: descriptors=\(hex)
+            \(serialLine)H: descriptors=\(hex)
 
             """
     }
@@ -178,7 +183,8 @@ public final class USBTestbedControl: @unchecked Sendable {
         while !FileManager.default.fileExists(atPath: outputPath + ".done"), Date() < deadline { usleep(20_000) }
         return (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
     }
-    public func unplug() throws { try send("unplug\n") }
+    /// Unplugs the device plugged in last, or the one on `portPath` (`1-3`).
+    public func unplug(portPath: String? = nil) throws { try send("unplug\(portPath.map { " \($0)" } ?? "")\n") }
 
     private func send(_ command: String) throws {
         if writer == nil { writer = FileHandle(forWritingAtPath: fifoPath) }

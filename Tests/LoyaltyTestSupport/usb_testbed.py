@@ -5,7 +5,8 @@ Started under umockdev-wrapper (so libudev calls here see the testbed too):
     umockdev-wrapper /usr/bin/python3 usb_testbed.py CONTROL_FIFO -- PROGRAM ARGS...
 Commands, one per line on CONTROL_FIFO:
     plug DEVICE_FILE PCAP_FILE   add the device (umockdev-record format), load its usbmon pcap, send "add"
-    unplug                       send "remove" for the last plugged device and take it away
+    unplug [NAME]                send "remove" for the last plugged device (or the one whose sysfs
+                                 name is NAME, such as 1-3) and take it away
     run OUTPUT_FILE ARGS...      run a command inside the testbed, its output to OUTPUT_FILE, then
                                  create OUTPUT_FILE.done
 The device is added without DEVTYPE first and given it just before the uevent, so the program
@@ -32,7 +33,7 @@ for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
 
 
 def serve_commands():
-    syspath = None
+    plugged = []  # sysfs paths, in plug order
     with open(control) as commands:
         for line in commands:
             words = line.split()
@@ -45,10 +46,14 @@ def serve_commands():
                 testbed.load_pcap(syspath, words[2])
                 testbed.set_property(syspath, "DEVTYPE", "usb_device")
                 testbed.uevent(syspath, "add")
-            elif words[0] == "unplug" and syspath:
-                testbed.uevent(syspath, "remove")
-                testbed.remove_device(syspath)
-                syspath = None
+                plugged.append(syspath)
+            elif words[0] == "unplug" and plugged:
+                chosen = [p for p in plugged if len(words) == 1 or p.rsplit("/", 1)[-1] == words[1]]
+                if chosen:
+                    syspath = chosen[-1]
+                    testbed.uevent(syspath, "remove")
+                    testbed.remove_device(syspath)
+                    plugged.remove(syspath)
             elif words[0] == "run":
                 with open(words[1], "w") as output:
                     subprocess.run(words[2:], stdout=output, stderr=subprocess.STDOUT,

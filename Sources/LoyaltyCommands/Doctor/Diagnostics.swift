@@ -130,8 +130,8 @@ struct Diagnostics {
         let daemon = DaemonReaderStates(socketPath: configuration.tillSocket.path)
         return configuration.readers.usb.map { reader in
             let name = "usb \(reader.name)"
-            guard let device = present.first(where: { $0.vendorID == reader.vendorID && $0.productID == reader.productID }) else {
-                return .fail(name, String(format: "%04x:%04x is not plugged in", reader.vendorID, reader.productID), remedy: "plug it in; lsusb lists what is connected")
+            guard let device = present.first(where: { reader.matches($0.identity) }) else {
+                return .fail(name, "\(reader.deviceDescription) is not plugged in", remedy: "plug it in; `loyaltyd readers` lists the serial numbers and ports of the devices of this model")
             }
             // The daemon refused it (a HID POS scanner whose report descriptor lacks what is needed, a claim that failed).
             if let problem = daemon.problem(of: reader.name) {
