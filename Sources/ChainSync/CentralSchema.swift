@@ -12,6 +12,7 @@ public enum CentralSchema {
     public static let migrations: [(version: String, sql: String)] = [
         ("001-chain-facts", String(decoding: PackageResources.chain_001_facts_sql, as: UTF8.self)),
         ("002-numbered-at-insert", String(decoding: PackageResources.chain_002_numbered_at_insert_sql, as: UTF8.self)),
+        ("003-chain-overview", String(decoding: PackageResources.chain_003_chain_overview_sql, as: UTF8.self)),
     ]
 
     /// Applies the migrations the centre has not applied yet; returns their versions. Safe to run

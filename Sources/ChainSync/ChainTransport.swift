@@ -4,8 +4,11 @@ import LoyaltyStore
 /// (``PostgresChainTransport``); an HTTPS gateway in front of the same SQL functions would be
 /// another implementation of this protocol, and nothing else would change.
 public protocol ChainTransport: Sendable {
-    /// Says who this box is and what it runs; returns what the centre knows of it.
-    func hello(rulesVersion: String, daemonVersion: String, boxTimeMilliseconds: Int64) async throws -> ChainHello
+    /// Says who this box is and what it runs; returns what the centre knows of it. A technician's
+    /// command passes `nil` versions: only the daemon says what the box runs.
+    func hello(rulesVersion: String?, daemonVersion: String?, boxTimeMilliseconds: Int64) async throws -> ChainHello
+    /// Every box of the chain as the centre last heard from it.
+    func boxes() async throws -> [ChainBox]
     /// Sends facts; the centre inserts each one it does not have, in one transaction, and
     /// quarantines those it refuses. Returns once that transaction committed.
     func push(_ facts: [ChainFact]) async throws -> ChainPushOutcome
@@ -23,6 +26,17 @@ public struct ChainHello: Sendable, Hashable {
     public var headSequence: Int64
     /// This box's clock minus the centre's.
     public var clockOffsetMilliseconds: Int64
+}
+
+/// A box of the chain as the centre knows it: what it runs and when it was last in touch.
+public struct ChainBox: Sendable, Hashable {
+    public var boxID: String
+    public var storeID: String
+    /// `nil` until the box's daemon first said hello.
+    public var rulesVersion: String?
+    public var daemonVersion: String?
+    public var lastSeenMilliseconds: Int64?
+    public var clockOffsetMilliseconds: Int64?
 }
 
 /// What one push did centrally.

@@ -43,7 +43,7 @@ public actor PostgresChainTransport: ChainTransport {
         }
     }
 
-    public func hello(rulesVersion: String, daemonVersion: String, boxTimeMilliseconds: Int64) async throws -> ChainHello {
+    public func hello(rulesVersion: String?, daemonVersion: String?, boxTimeMilliseconds: Int64) async throws -> ChainHello {
         let logger = self.logger
         let text = try await withConnection { connection in
             let rows = try await connection.query(
@@ -56,6 +56,21 @@ public actor PostgresChainTransport: ChainTransport {
             boxID: object["box_id"] as? String ?? "", storeID: object["store_id"] as? String ?? "",
             headSequence: (object["head_seq"] as? NSNumber)?.int64Value ?? 0,
             clockOffsetMilliseconds: (object["clock_offset_ms"] as? NSNumber)?.int64Value ?? 0)
+    }
+
+    public func boxes() async throws -> [ChainBox] {
+        let logger = self.logger
+        return try await withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT box_id, store_id, rules_version, daemon_version, last_seen_ms, clock_offset_ms FROM loyalty_chain.boxes_v1()",
+                logger: logger)
+            var boxes: [ChainBox] = []
+            for try await (box, store, rules, daemon, seen, offset) in rows.decode((String, String, String?, String?, Int64?, Int64?).self) {
+                boxes.append(ChainBox(
+                    boxID: box, storeID: store, rulesVersion: rules, daemonVersion: daemon, lastSeenMilliseconds: seen, clockOffsetMilliseconds: offset))
+            }
+            return boxes
+        }
     }
 
     public func push(_ facts: [ChainFact]) async throws -> ChainPushOutcome {

@@ -15,6 +15,9 @@ public struct ChainReport: Sendable, Hashable {
     public var lastError: String?
     public var clockOffsetMilliseconds: Int64?
     public var quarantined: [QuarantinedFact]
+    /// Members whose balance this box sees below zero: points spent twice while stores were apart.
+    /// They cannot redeem until earning brings them back above zero.
+    public var negativeBalances: Int
 
     public struct QuarantinedFact: Sendable, Hashable {
         public var factID: String
@@ -36,13 +39,15 @@ extension LoyaltyStore {
                 """).map { row in
                 ChainReport.QuarantinedFact(factID: row["fact_id"], direction: row["direction"], reason: row["reason"], atMilliseconds: row["at_ms"])
             }
+            let negative = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM balances WHERE points < 0") ?? 0
             return ChainReport(
                 queuing: state["queue"] == "1", pending: pending?["n"] ?? 0, oldestPendingAtMilliseconds: pending?["oldest"],
                 pushed: Int64(state["pushed"] ?? "0") ?? 0, pulled: Int64(state["pulled"] ?? "0") ?? 0,
                 cursor: Int64(state["cursor"] ?? "0") ?? 0, headSequence: state["head_seq"].flatMap { Int64($0) },
                 lastContactMilliseconds: ["last_contact_ms", "last_push_ms", "last_pull_ms"].compactMap { state[$0].flatMap { Int64($0) } }.max(),
                 lastError: state["last_error"],
-                clockOffsetMilliseconds: state["clock_offset_ms"].flatMap { Int64($0) }, quarantined: quarantined)
+                clockOffsetMilliseconds: state["clock_offset_ms"].flatMap { Int64($0) }, quarantined: quarantined,
+                negativeBalances: negative)
         }
     }
 }

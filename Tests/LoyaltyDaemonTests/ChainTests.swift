@@ -48,6 +48,16 @@ import TillProtocol
         #expect(refund["points_reversed"] == .integer(143), "half of 285, rounded half-up")
         #expect(refund["remaining_refundable"] == "50.00")
         #expect(chain.converged(card: Self.anna)?["balance"] == .integer(136 - 143))
+        // Points spent twice (earned in A, spent in B, then the earning refunded): below zero,
+        // the member can redeem nowhere, and chain status counts them, with the chain's rules.
+        let blocked = try a2.client().call("purchase.quote", purchase("lane-2", "A-NEG", total: "5.00", redeem: 1))
+        #expect(reason(blocked) == "redemption_refused", "\(blocked)")
+        let overview = try a1.run(["chain", "status"])
+        #expect(overview.stdout.contains("negative:    1 member(s) below zero"), "\(overview.stdout)")
+        #expect(overview.stdout.contains(", the same in every box that reported"), "\(overview.stdout)")
+        #expect(try chain.centre.psql("SELECT points FROM loyalty_chain.negative_balances", database: TemporaryPostgres.database) == "-7\n")
+        #expect(try chain.centre.psql("SELECT DISTINCT daemon_version FROM loyalty_chain.boxes", database: TemporaryPostgres.database) == "0.1.0\n",
+                "a technician's chain status does not overwrite what the daemon reported")
         // Store A knows that half is gone: the rest can be refunded there, not more.
         let rest = try a1.client().call("purchase.refund", .object([
             ("till_id", "lane-1"), ("transaction_id", "A-1"), ("refund_id", "R-2"), ("amount", "50.01"),
@@ -141,14 +151,17 @@ import TillProtocol
         #expect(joined["balance"] == .integer(29 + 86))
         #expect(chain.converged(card: cardOne) == joined)
 
-        // A replaced box of store A takes the whole chain with `chain resync`, then serves the member.
-        let a3 = try chain.addBox("a3", store: "store-a", start: false)
+        // A replaced box of store A takes the whole chain with `chain resync`, then serves the
+        // member; it was set up with other rules (4 % points), and the other boxes' status says so.
+        let a3 = try chain.addBox("a3", store: "store-a", start: false) { $0.earnPercent = "4" }
         #expect(try a3.run(["db", "migrate"]).status == 0)
         let resync = try a3.run(["chain", "resync"])
         #expect(resync.status == 0, "\(resync.stderr)")
         #expect(resync.stdout.hasPrefix("resync done: cursor "), "\(resync.stdout)")
         try a3.start()
         #expect(chain.converged(card: Self.anna)?["balance"] == restarted["balance"])
+        let versions = try a1.run(["chain", "status"])
+        #expect(versions.stdout.contains("; other rules in: a3 (store-a) "), "\(versions.stdout)")
         let status = try a3.run(["chain", "status", "--json"])
         #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
         #expect(status.stdout.contains("\"reachable\":true"))

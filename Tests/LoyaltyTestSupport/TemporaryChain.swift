@@ -29,10 +29,12 @@ public final class TemporaryChain: @unchecked Sendable {
     ///   - environment: added to the daemon's environment when this call starts it.
     ///   - tls: the `chain.tls` section's lines, instead of a password; the box then names the
     ///     centre `localhost`, the name its certificate carries.
+    ///   - configure: anything else in the box's configuration (its rules, say).
     @discardableResult
     public func addBox(
         _ box: String, store: String, intervalMilliseconds: Int = 100, offline: [String] = ["after_ms: 1000"],
-        via link: FaultyLink? = nil, environment: [String: String] = [:], tls: [String]? = nil, start: Bool = true
+        via link: FaultyLink? = nil, environment: [String: String] = [:], tls: [String]? = nil, start: Bool = true,
+        configure: (inout DaemonConfig) -> Void = { _ in }
     ) throws -> TemporaryDaemon {
         let role = "box_\(box)"
         let added = try LoyaltydBinary.run([
@@ -40,6 +42,7 @@ public final class TemporaryChain: @unchecked Sendable {
         ])
         guard added.status == 0 else { throw TemporaryPostgresError("chain add-box failed: \(added.stderr)") }
         let daemon = try TemporaryDaemon { config in
+            configure(&config)
             config.storeID = store
             config.chain = """
                   url: \(centre.url(role: role, port: link?.port, host: tls == nil ? "127.0.0.1" : "localhost"))

@@ -45,7 +45,7 @@ extension ChainCommand {
                 try await store.enableChainQueue()
                 if fromCursor { cursor = try await store.chainCursor() }
                 let head = try await transport.hello(
-                    rulesVersion: settings.program.version, daemonVersion: "resync", boxTimeMilliseconds: WallClock.system.now()).headSequence
+                    rulesVersion: nil, daemonVersion: nil, boxTimeMilliseconds: WallClock.system.now()).headSequence
                 progress = ProgressBar("resync", total: head)
                 while true {
                     let facts = try await transport.pull(after: cursor, limit: batchSize)

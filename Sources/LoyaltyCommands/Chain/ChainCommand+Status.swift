@@ -8,10 +8,13 @@ extension ChainCommand {
     /// `chain status`: this box's queue and cursor, and the centre as it answers now.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show this box's sync: pushed, pending and quarantined facts, cursor, lag, last error, clock offset.",
+            abstract: "Show this box's sync: pushed, pending and quarantined facts, cursor, lag, last error, clock offset, rules versions.",
             discussion: """
-                Reads this box's database and asks the centre (as the box's own role) for its head and the \
-                box's clock offset. Exit status 1 when the configuration has no chain: section, the centre \
+                Reads this box's database and asks the centre (as the box's own role) for its head, the \
+                box's clock offset and the rules version every box of the chain last reported; boxes that \
+                apply rules other than this box's are listed. Also counts the members whose balance is \
+                below zero (points spent twice while stores were apart: they cannot redeem until it is \
+                positive again). Exit status 1 when the configuration has no chain: section, the centre \
                 cannot be reached, or facts are quarantined.
                 """
         )
@@ -32,14 +35,18 @@ extension ChainCommand {
             }
             let now = WallClock.system.now()
             var centre: Result<ChainHello, any Error>
+            var boxes: [ChainBox] = []
             do {
                 let transport = try chain.boxTransport()
-                centre = .success(try await transport.hello(rulesVersion: settings.program.version, daemonVersion: "status", boxTimeMilliseconds: now))
+                centre = .success(try await transport.hello(rulesVersion: nil, daemonVersion: nil, boxTimeMilliseconds: now))
+                boxes = (try? await transport.boxes()) ?? []
                 await transport.close()
             } catch {
                 centre = .failure(error)
             }
             let hello = try? centre.get()
+            let rules = settings.program.version
+            let otherRules = boxes.filter { $0.rulesVersion != nil && $0.rulesVersion != rules }
             let lag = hello.map { max(0, $0.headSequence - report.cursor) }
             if json {
                 print(JSONWriter.string(of: .object([
@@ -53,6 +60,16 @@ extension ChainCommand {
                     ("clock_offset_ms", (hello?.clockOffsetMilliseconds ?? report.clockOffsetMilliseconds).map(JSONValue.integer) ?? .null),
                     ("last_contact_seconds_ago", report.lastContactMilliseconds.map { .integer(max(0, now - $0) / 1000) } ?? .null),
                     ("last_error", report.lastError.map(JSONValue.string) ?? .null),
+                    ("negative_balances", .integer(Int64(report.negativeBalances))),
+                    ("rules_version", .string(rules)),
+                    ("boxes", .array(boxes.map { box in
+                        .object([
+                            ("box_id", .string(box.boxID)), ("store_id", .string(box.storeID)),
+                            ("rules_version", box.rulesVersion.map(JSONValue.string) ?? .null),
+                            ("daemon_version", box.daemonVersion.map(JSONValue.string) ?? .null),
+                            ("last_seen_seconds_ago", box.lastSeenMilliseconds.map { .integer(max(0, now - $0) / 1000) } ?? .null),
+                        ])
+                    })),
                 ])))
             } else {
                 print("centre:      \(hello.map { "reachable, this box is \($0.boxID) of store \($0.storeID)" } ?? "NOT reachable: \(centre.errorText)")")
@@ -62,6 +79,14 @@ extension ChainCommand {
                 print("clock:       " + ((hello?.clockOffsetMilliseconds ?? report.clockOffsetMilliseconds).map { "\($0) ms off the centre" } ?? "offset unknown"))
                 print("last contact: " + (report.lastContactMilliseconds.map { "\(max(0, now - $0) / 1000) s ago" } ?? "never"))
                 if let error = report.lastError { print("last error:  \(error)") }
+                if hello != nil {
+                    print("rules:       \(rules)" + (otherRules.isEmpty
+                        ? ", the same in every box that reported"
+                        : "; other rules in: " + otherRules.map { "\($0.boxID) (\($0.storeID)) \($0.rulesVersion ?? "")" }.joined(separator: ", ")))
+                }
+                if report.negativeBalances > 0 {
+                    print("negative:    \(report.negativeBalances) member(s) below zero (points spent twice while apart); they cannot redeem until positive again")
+                }
                 print("quarantine:  \(report.quarantined.count) fact(s)")
                 for fact in report.quarantined {
                     print("  \(fact.direction) \(fact.factID): \(fact.reason)")

@@ -21,7 +21,7 @@ extension Diagnostics {
             .chainReport()
         do {
             let hello = try await transport.hello(
-                rulesVersion: configuration.program.version, daemonVersion: "doctor", boxTimeMilliseconds: WallClock.system.now())
+                rulesVersion: nil, daemonVersion: nil, boxTimeMilliseconds: WallClock.system.now())
             let lag = report.map { max(0, hello.headSequence - $0.cursor) }
             checks.append(.pass("chain", "centre \(address.host):\(address.port) reachable as box \(hello.boxID) of store \(hello.storeID)"
                 + (lag.map { ", \($0) fact(s) behind" } ?? "") + ", clock \(hello.clockOffsetMilliseconds) ms off"))
