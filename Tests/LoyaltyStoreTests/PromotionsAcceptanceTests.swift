@@ -102,6 +102,18 @@ import Testing
         #expect(refund.amount == harness.money("10.00"))
         #expect(refund.pointsReversed == Points(5))
         #expect(refund.balanceAfter == Points(12))
+
+        // A till that rings each mug as its own line: the first of the equally priced mugs is the
+        // free one (0 points), so returning one mug (lines are taken in receipt order) returns the
+        // free one: 5.00 as rung up, no points reversed; the paid mug keeps its 5.
+        let units = try await harness.commit(try harness.request("F1", "M2", total: "22.00", lines: [
+            ("COFFEE-BEANS", "coffee", "12.00", "1"), ("MUG", "kitchen", "5.00", "1"), ("MUG", "kitchen", "5.00", "1"),
+        ]))
+        #expect(units.lines.map(\.discount) == [.zero, harness.money("5.00"), .zero])
+        #expect(units.lines.map(\.pointsEarned) == [Points(12), .zero, Points(5)])
+        let freeMug = try await harness.refund("M2", "R2", scope: RefundScope(lines: [("MUG", nil)]))
+        #expect(freeMug.amount == harness.money("5.00"))
+        #expect(freeMug.pointsReversed == .zero)
     }
 
     @Test func moneyOffOver100SpreadByLargestRemainderAndACappedPercentage() async throws {
