@@ -19,6 +19,7 @@ public struct LoyaltydCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, StatusCommand.self, DoctorCommand.self, ReadersCommand.self, WatchCommand.self, LogCommand.self, DatabaseCommand.self,
             ConfigCommand.self, TillCommand.self, MemberCommand.self, CardCommand.self, CodesCommand.self, ReportCommand.self, ChainCommand.self,
+            UdevRulesCommand.self,
         ]
     )
 
