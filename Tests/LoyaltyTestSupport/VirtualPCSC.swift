@@ -4,8 +4,11 @@ import Foundation
 /// A real pcscd with two virtual readers from Debian's vsmartcard-vpcd driver, whose card side
 /// listens on TCP ports of our own (not the 0x8C7B of /etc/reader.conf.d/vpcd).
 ///
-/// pcscd's server socket is always /run/pcscd/pcscd.comm, so there is one pcscd per machine:
-/// this starts one when none runs (which needs root, as in CI) and stops only the one it started.
+/// pcscd's server socket is always /run/pcscd/pcscd.comm, so this test process's pcscd runs in a
+/// mount namespace of its own where a private directory is bound over /run/pcscd, and every client
+/// (this process and the daemons it starts) is pointed at that directory's socket by
+/// `PCSCLITE_CSOCK_NAME`: a system pcscd and another `make test` run beside it never meet ours.
+/// Starting it needs root (unshare, mount), as in CI; it stops only the one it started.
 public final class VirtualPCSC: @unchecked Sendable {
     public static let firstPort: UInt16 = 0x8D11
     public static let readerNames = ["Loyaltyd Test PCD 00 00", "Loyaltyd Test PCD 00 01"]
@@ -16,6 +19,7 @@ public final class VirtualPCSC: @unchecked Sendable {
     private var process: SpawnedProcess?
 
     public init() throws {
+        _ = Self.socketDirectory
         directory = try TemporaryDirectory(prefix: "loyaltyd-pcsc")
         try """
             FRIENDLYNAME "Loyaltyd Test PCD"
@@ -30,14 +34,26 @@ public final class VirtualPCSC: @unchecked Sendable {
     /// create /run/pcscd) unless a pcscd with our readers already runs.
     public static var prerequisites: (ok: Bool, missing: String) {
         if !FileManager.default.isExecutableFile(atPath: pcscd) { return (false, "pcscd (Debian package pcscd)") }
+        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") { return (false, "unshare (Debian package util-linux)") }
         if !FileManager.default.fileExists(atPath: driver) { return (false, "the vpcd driver (Debian package vsmartcard-vpcd)") }
         if getuid() != 0 { return (false, "root, to start pcscd") }
         return (true, "")
     }
 
+    /// The directory holding this process's pcscd socket (`pcscd.comm`), set in `PCSCLITE_CSOCK_NAME`
+    /// before any PC/SC call: libpcsclite reads the variable once per process, and the daemons this
+    /// process starts inherit it.
+    public static let socketDirectory: String = {
+        let directory = (try? TemporaryDirectory(prefix: "loyaltyd-pcscd"))?.path ?? "/tmp/loyaltyd-pcscd-\(getpid())"
+        chmod(directory, 0o755)  // daemons started as another user reach the socket too
+        setenv("PCSCLITE_CSOCK_NAME", directory + "/pcscd.comm", 1)
+        return directory
+    }()
+
     /// The readers pcscd lists now, or `nil` when it is not reachable.
     public static func listedReaders() -> [String]? {
-        try? ContactlessMonitor.snapshot().map(\.name)
+        _ = socketDirectory
+        return try? ContactlessMonitor.snapshot().map(\.name)
     }
 
     /// Starts pcscd unless one with our readers already runs; waits until our readers are listed.
@@ -48,9 +64,14 @@ public final class VirtualPCSC: @unchecked Sendable {
             }
             return
         }
+        // unshare execs sh, which execs pcscd: the process started is pcscd itself, in its own mount namespace.
         process = try SpawnedProcess(
-            [Self.pcscd, "--foreground", "--config", directory.file("reader.conf")], environment: ["PATH": "/usr/sbin:/usr/bin:/bin"],
-            outputPath: directory.file("pcscd.log"))
+            [
+                "/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mkdir -p /run/pcscd && mount --bind \"$0\" /run/pcscd && exec \"$1\" --foreground --config \"$2\"",
+                Self.socketDirectory, Self.pcscd, directory.file("reader.conf"),
+            ],
+            environment: ["PATH": "/usr/sbin:/usr/bin:/bin"], outputPath: directory.file("pcscd.log"))
         guard waitUntil(timeoutSeconds: 20, { Self.listedReaders()?.contains(Self.readerNames[1]) == true }) else {
             throw VirtualPCSCError(description: "pcscd started but the virtual readers did not appear")
         }
