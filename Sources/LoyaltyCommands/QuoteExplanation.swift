@@ -33,9 +33,12 @@ struct QuoteExplanation {
         lines.append("")
         lines.append("total \(currency.format(quote.total)), discount \(currency.format(quote.discount)), paid with points \(quote.pointsRedeemed) (\(currency.format(quote.redeemedValue))), payable \(currency.format(quote.payable))")
         lines.append("points earned \(quote.pointsEarned), redeemable on this receipt \(quote.pointsRedeemable), balance after \(quote.balanceAfter)")
-        if let coupon = quote.couponApplied { lines.append("coupon applied: \(coupon.percent)% (rule \(coupon.ruleID))") }
+        if let coupon = quote.couponApplied {
+            lines.append("coupon applied: \(coupon.percent.isZero ? "a free item" : "\(coupon.percent)%") (rule \(coupon.ruleID))")
+        }
         for issue in quote.couponsIssued {
-            lines.append("coupon issued: \(issue.percent)% off the next purchase, until \(Timestamp.text(milliseconds: issue.expiresAtMilliseconds)) (rule \(issue.ruleID))")
+            let what = issue.percent.isZero ? "a free item on" : "\(issue.percent)% off"
+            lines.append("coupon issued: \(what) the next purchase, until \(Timestamp.text(milliseconds: issue.expiresAtMilliseconds)) (rule \(issue.ruleID))")
         }
         for code in quote.codes {
             lines.append("code \(code.code): \(code.status.rawValue)\(code.ruleID.map { " (rule \($0))" } ?? ""): \(code.note)")

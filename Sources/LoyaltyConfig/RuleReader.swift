@@ -15,7 +15,7 @@ struct RuleReader {
         "points": ["earn_percent", "earn_percent_by_tier", "earn_percent_by_spend", "points_per_amount", "points_per_purchase"],
         "points-multiplier": ["multiplier"],
         "item-points": ["points_per_item"],
-        "coupon": ["percent", "min_total", "valid_days"],
+        "coupon": ["percent", "free_skus", "free_categories", "min_total", "valid_days"],
         "welcome-bonus": ["points", "occasion"],
     ]
 
@@ -88,10 +88,20 @@ struct RuleReader {
             return ItemPointsRule(id: id, pointsPerItem: points, lines: lines, conditions: conditions, group: group)
         case "coupon":
             guard lines.isAll else { throw entry.problem("a coupon applies to the whole next receipt: leave out categories and skus") }
-            guard let percent = try entry["percent"].percentage(), !percent.isZero else { throw entry["percent"].problem("a percentage above 0 is required") }
+            let free = try freeSelector(entry)
+            let percent: Percentage
+            if let free {
+                guard !entry["percent"].isPresent else { throw entry["percent"].problem("a coupon gives a percent or free items, not both") }
+                guard !free.isAll else { throw entry.problem("name the free_skus or free_categories") }
+                percent = Percentage(millionths: 0)
+            } else {
+                guard let given = try entry["percent"].percentage(), !given.isZero else { throw entry["percent"].problem("a percentage above 0 is required") }
+                percent = given
+            }
             guard let minimum = try entry["min_total"].money(currency) else { throw entry["min_total"].problem("required key is missing") }
             guard let days = try entry["valid_days"].integer(in: 1...3_650) else { throw entry["valid_days"].problem("required key is missing") }
-            return CouponRule(id: id, percent: percent, minimumTotal: minimum, validDays: days, conditions: conditions, group: group)
+            return CouponRule(
+                id: id, percent: percent, freeItems: free, minimumTotal: minimum, validDays: days, conditions: conditions, group: group)
         default:
             guard lines.isAll else { throw entry.problem("a welcome bonus is not about receipt lines: leave out categories and skus") }
             guard let points = try entry["points"].points(), points > .zero else { throw entry["points"].problem("at least 1 point is required") }
@@ -114,18 +124,25 @@ struct RuleReader {
         guard !lines.isAll else { throw entry.problem("a free-items rule names the categories or skus it counts") }
         guard let buy = try entry["buy"].integer(in: 1...1_000) else { throw entry["buy"].problem("required key is missing") }
         guard let free = try entry["free"].integer(in: 1...1_000) else { throw entry["free"].problem("required key is missing") }
-        var reward = LineSelector()
+        let reward = try freeSelector(entry)
+        return FreeItemsRule(
+            id: id, buy: Int64(buy), free: Int64(free), lines: lines, rewardLines: reward,
+            mostExpensiveFirst: try entry["most_expensive_first"].bool() ?? false, maximumAmount: try positiveMoney(entry["max_amount"]),
+            conditions: conditions, group: group)
+    }
+
+    /// `free_skus` and `free_categories`, checked as a till's SKUs and categories; `nil` when neither is given.
+    private func freeSelector(_ entry: ConfigNode) throws(ConfigProblem) -> LineSelector? {
+        guard entry["free_skus"].isPresent || entry["free_categories"].isPresent else { return nil }
+        var selector = LineSelector()
         for (key, field) in [("free_categories", IdentifierField.category), ("free_skus", .sku)] {
             for item in try entry[key].list() {
                 let value = try item.requiredText()
                 do { _ = try TextCheck.identifier(value, field) } catch { throw item.problem(error.description) }
-                if key == "free_skus" { reward.skus.insert(value) } else { reward.categories.insert(value) }
+                if key == "free_skus" { selector.skus.insert(value) } else { selector.categories.insert(value) }
             }
         }
-        return FreeItemsRule(
-            id: id, buy: Int64(buy), free: Int64(free), lines: lines, rewardLines: reward.isAll ? nil : reward,
-            mostExpensiveFirst: try entry["most_expensive_first"].bool() ?? false, maximumAmount: try positiveMoney(entry["max_amount"]),
-            conditions: conditions, group: group)
+        return selector
     }
 
     /// Exactly one of a fixed percentage, a percentage per tier, or steps by accumulated spend.

@@ -83,6 +83,8 @@ import Testing
             == "p.yaml:11: program.rules[0].categories[0]: \"dairy*\": a category pattern ends in /* after a category, as in dairy/*")
         #expect(problem(rule + "      type: points\n      points_per_purchase: 50\n      earn_percent: \"1\"\n")
             == "p.yaml:10: program.rules[0].points_per_purchase: give points_per_purchase alone, without points_per_amount or an earn_percent")
+        #expect(problem(rule + "      type: coupon\n      percent: \"5\"\n      free_skus: [CUP]\n      min_total: \"10.00\"\n      valid_days: 5\n")
+            == "p.yaml:10: program.rules[0].percent: a coupon gives a percent or free items, not both")
         #expect(problem("  points_rounding: up\n") == "p.yaml:7: program.points_rounding: \"up\" is not one of down, half-up, half-even")
     }
 

@@ -116,6 +116,30 @@ import Testing
         #expect(freeMug.pointsReversed == .zero)
     }
 
+    @Test func aFreeCoffeeOnTheNextPurchaseIfTheReceiptHoldsOne() async throws {
+        // Odoo's "next order" coupons (sale_loyalty/pos_loyalty auto_promo_program_next, applies_on
+        // future) with a product reward: here 30.00 earns one free cup of coffee within 14 days.
+        let harness = try RulesHarness(example: "free-items")
+        try await harness.enroll("N1")
+        let earning = try await harness.commit(try harness.request("N1", "E1", total: "30.00", lines: [("TSHIRT", "shirts", "30.00", "1")]))
+        #expect(earning.couponsIssued.map(\.ruleID) == ["next-coffee-free"])
+        #expect(earning.couponsIssued.first?.percent == Percentage(millionths: 0))
+        // A receipt without a cup keeps the coupon.
+        let noCup = try await harness.commit(try harness.request("N1", "E2", total: "12.00", lines: [("COFFEE-BEANS", "coffee", "12.00", "1")]))
+        #expect(noCup.couponApplied == nil)
+        #expect(noCup.rules.first { $0.id == "next-coffee-free" }?.note.hasSuffix("kept for a later receipt: no SKU COFFEE-CUP on this one") == true)
+        // Two cups at 3.50 (7.00) and a croissant: one cup free (3.50); paid 5.50 → 6 points (half-up).
+        let cups = try await harness.commit(try harness.request("N1", "E3", total: "9.00", lines: [
+            ("COFFEE-CUP", "coffee", "7.00", "2"), ("CROISSANT", "bakery", "2.00", "1"),
+        ]))
+        #expect(cups.discount == harness.money("3.50"))
+        #expect(cups.couponApplied != nil)
+        #expect(cups.pointsEarned == Points(6))
+        // Used once.
+        let again = try await harness.quote(try harness.request("N1", total: "3.50", lines: [("COFFEE-CUP", "coffee", "3.50", "1")]))
+        #expect(again.discount == .zero)
+    }
+
     @Test func moneyOffOver100SpreadByLargestRemainderAndACappedPercentage() async throws {
         let harness = try RulesHarness(example: "money-off")
         try await harness.enroll("M1")

@@ -9,10 +9,17 @@
 /// before discounts, so a receipt of excluded goods earns no coupon as it earns no points. A coupon
 /// is used up only by a receipt it actually takes something off; on a receipt it cannot discount
 /// (only excluded lines, a zero total, the discount cap already reached) the member keeps it.
+///
+/// A coupon may give a free item instead (`free_skus`/`free_categories`): on the next receipt that
+/// holds one of those items, the cheapest whole unit of them is free; a receipt without one keeps the
+/// coupon. Such coupons carry a percentage of 0 and take their items from their rule.
 public struct CouponRule: PricingRule {
     public static let type = "coupon"
     public let id: String
+    /// Zero for a free-item coupon.
     public let percent: Percentage
+    /// The items one unit of which a free-item coupon gives; `nil` for a percentage coupon.
+    public let freeItems: LineSelector?
     public let minimumTotal: Money
     public let validDays: Int
     public let conditions: RuleConditions
@@ -20,19 +27,26 @@ public struct CouponRule: PricingRule {
     public var type: String { Self.type }
     public var stage: RuleStage { .discount }
 
-    public init(id: String, percent: Percentage, minimumTotal: Money, validDays: Int, conditions: RuleConditions = RuleConditions(), group: String? = nil) {
+    public init(
+        id: String, percent: Percentage, freeItems: LineSelector? = nil, minimumTotal: Money, validDays: Int,
+        conditions: RuleConditions = RuleConditions(), group: String? = nil
+    ) {
         self.id = id
-        self.percent = percent
+        self.percent = freeItems == nil ? percent : Percentage(millionths: 0)
+        self.freeItems = freeItems
         self.minimumTotal = minimumTotal
         self.validDays = validDays
         self.conditions = conditions
         self.group = group
     }
 
-    public var canonicalDescription: String { canonical("\(percent.millionths);\(minimumTotal.minorUnits);\(validDays)") }
+    public var canonicalDescription: String {
+        canonical("\(percent.millionths);\(minimumTotal.minorUnits);\(validDays)" + (freeItems.map { ";free=\($0.canonicalDescription)" } ?? ""))
+    }
 
     public func apply(to draft: inout QuoteDraft, in context: RuleContext) -> String {
         let held = context.member.coupons.filter { $0.ruleID == id && $0.expiresAtMilliseconds > context.nowMilliseconds }
+        if let freeItems { return applyFreeItem(freeItems, held: held, to: &draft, in: context) }
         guard draft.couponApplied == nil,
               let coupon = held.max(by: { ($0.percent.millionths, -$0.expiresAtMilliseconds) < ($1.percent.millionths, -$1.expiresAtMilliseconds) })
         else { return "the member holds no coupon of this rule" }
@@ -41,6 +55,23 @@ public struct CouponRule: PricingRule {
         guard draft.discount > before else { return "coupon \(coupon.id) kept for a later receipt: \(note)" }
         draft.couponApplied = coupon
         return note
+    }
+
+    /// One unit of the cheapest of `items` on the receipt, free, with the coupon that expires first.
+    private func applyFreeItem(_ items: LineSelector, held: [Coupon], to draft: inout QuoteDraft, in context: RuleContext) -> String {
+        guard draft.couponApplied == nil, let coupon = held.min(by: { $0.expiresAtMilliseconds < $1.expiresAtMilliseconds }) else {
+            return "the member holds no coupon of this rule"
+        }
+        let eligible = draft.eligible(items, notExcludedFrom: .discount)
+            .filter { draft.lines[$0].remaining > .zero && UnitPrice.wholeUnits(draft.lines[$0]) >= 1 }
+        guard let chosen = UnitPrice.pick(.cheapest, among: eligible, of: draft) else {
+            return "coupon \(coupon.id) kept for a later receipt: no \(items.summary) on this one"
+        }
+        let value = UnitPrice.valueOfOneUnit(draft.lines[chosen], rounding: context.rounding)
+        let given = draft.takeOff(value, over: [chosen], weights: [1], maximum: nil)
+        guard given.amount > .zero else { return "coupon \(coupon.id) kept for a later receipt: nothing left to discount\(given.note)" }
+        draft.couponApplied = coupon
+        return "coupon \(coupon.id): one SKU \(draft.lines[chosen].sku) free, \(context.currency.format(value))\(given.note)"
     }
 
     /// The coupon this receipt earns, if it earns one: its lines that may earn reach the threshold.
