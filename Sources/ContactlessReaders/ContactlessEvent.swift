@@ -6,8 +6,10 @@ public enum ContactlessEvent: Sendable, Hashable {
     case serviceUnavailable(reason: String)
     case readerAdded(name: String)
     case readerRemoved(name: String)
-    /// A card was presented and its UID read (GET DATA, status word 90 00).
-    case cardPresented(reader: String, uid: [UInt8], atr: [UInt8])
+    /// A card was presented and its UID read (GET DATA, status word 90 00); `memberNumber` is the
+    /// number written on it as NDEF when the reader was asked to read one (``NDEFMemberNumber``),
+    /// `nil` when it was not.
+    case cardPresented(reader: String, uid: [UInt8], atr: [UInt8], memberNumber: Result<String, NDEFMemberNumber.Problem>? = nil)
     /// A payment card (or a phone's wallet) was presented: it answered SELECT of the PPSE
     /// (``PaymentEnvironment``). Nothing of it, not even its UID, is carried further.
     case paymentCardPresented(reader: String)

@@ -31,16 +31,24 @@ public final class ContactlessMonitor: Sendable {
     private static let plugAndPlayReader = "\\\\?PnP?\\Notification"
 
     private let sink: @Sendable (ContactlessEvent) -> Void
+    private let readsMemberNumber: @Sendable (String) -> Bool
     private let logger: Logger
     private let backoff: Backoff
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    /// - Parameter sink: receives every event, on the monitor's thread; it must not block.
-    public init(logger: Logger, backoff: Backoff = Backoff(), sink: @escaping @Sendable (ContactlessEvent) -> Void) {
+    /// - Parameters:
+    ///   - readsMemberNumber: whether a card on this reader is to be read for a member number
+    ///     written as NDEF (asked at each presentation, so it may follow a reload).
+    ///   - sink: receives every event, on the monitor's thread; it must not block.
+    public init(
+        logger: Logger, backoff: Backoff = Backoff(), readsMemberNumber: @escaping @Sendable (String) -> Bool = { _ in false },
+        sink: @escaping @Sendable (ContactlessEvent) -> Void
+    ) {
         self.logger = logger
         self.backoff = backoff
+        self.readsMemberNumber = readsMemberNumber
         self.sink = sink
     }
 
@@ -169,6 +177,9 @@ public final class ContactlessMonitor: Sendable {
                        PaymentEnvironment.isSelected(byAnswer: selection)
                     {
                         sink(.paymentCardPresented(reader: reader))
+                    } else if readsMemberNumber(reader) {
+                        let number = NDEFMemberNumber.read { page in try card.transmit(NDEFMemberNumber.readCommand(page: page)) }
+                        sink(.cardPresented(reader: reader, uid: uid, atr: atr, memberNumber: number))
                     } else {
                         sink(.cardPresented(reader: reader, uid: uid, atr: atr))
                     }

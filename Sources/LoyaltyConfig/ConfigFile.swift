@@ -211,10 +211,12 @@ struct ConfigFile: Decodable {
 
     struct ContactlessSection: Decodable {
         var enabled = true
+        var identifyBy = ContactlessIdentity.uid.rawValue
         var readers: [LaneEntry] = []
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case enabled, readers
+            case identifyBy = "identify_by"
         }
 
         init() {}
@@ -223,6 +225,7 @@ struct ConfigFile: Decodable {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let container = try decoder.container(keyedBy: CodingKeys.self)
             enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? enabled
+            identifyBy = try container.decodeIfPresent(String.self, forKey: .identifyBy) ?? identifyBy
             readers = try container.decodeIfPresent([LaneEntry].self, forKey: .readers) ?? readers
         }
     }

@@ -116,6 +116,10 @@ public enum ConfigLoader {
         guard (0...3_600_000).contains(raw.readers.repeatWindowMilliseconds) else {
             throw ConfigProblem(["readers", "repeat_window_ms"], "must be between 0 and 3600000")
         }
+        guard let contactlessIdentity = ContactlessIdentity(rawValue: raw.readers.contactless.identifyBy) else {
+            let names = ContactlessIdentity.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigProblem(["readers", "contactless", "identify_by"], "\"\(raw.readers.contactless.identifyBy)\" is not one of \(names)")
+        }
         var lanes: [LoyaltyConfiguration.Lane] = []
         for (index, entry) in raw.readers.contactless.readers.enumerated() {
             let path = ["readers", "contactless", "readers", String(index)]
@@ -179,7 +183,8 @@ public enum ConfigLoader {
             program: program,
             readers: .init(
                 repeatWindowMilliseconds: Int64(raw.readers.repeatWindowMilliseconds),
-                contactlessEnabled: raw.readers.contactless.enabled, contactlessLanes: lanes, usb: usbReaders,
+                contactlessEnabled: raw.readers.contactless.enabled, contactlessLanes: lanes,
+                contactlessIdentity: contactlessIdentity, usb: usbReaders,
                 memberBarcode: memberBarcode),
             logLevel: raw.logging.level)
     }

@@ -27,17 +27,20 @@ public struct LoyaltyConfiguration: Sendable {
         public var contactlessEnabled: Bool
         /// Contactless readers to use, by name pattern (`*` and `?`); empty means every reader, unmapped.
         public var contactlessLanes: [Lane]
+        /// What identifies a member on a contactless card: its UID, or a number written on it.
+        public var contactlessIdentity: ContactlessIdentity
         public var usb: [USBReader]
         /// Which barcodes are member cards; `nil` takes every barcode as a card number.
         public var memberBarcode: MemberBarcodePattern?
 
         public init(
             repeatWindowMilliseconds: Int64 = 3_000, contactlessEnabled: Bool = true, contactlessLanes: [Lane] = [],
-            usb: [USBReader] = [], memberBarcode: MemberBarcodePattern? = nil
+            contactlessIdentity: ContactlessIdentity = .uid, usb: [USBReader] = [], memberBarcode: MemberBarcodePattern? = nil
         ) {
             self.repeatWindowMilliseconds = repeatWindowMilliseconds
             self.contactlessEnabled = contactlessEnabled
             self.contactlessLanes = contactlessLanes
+            self.contactlessIdentity = contactlessIdentity
             self.usb = usb
             self.memberBarcode = memberBarcode
         }

@@ -21,8 +21,9 @@ struct ContactlessReaderService: Service {
     func run() async throws {
         directory.set(Self.kind, .init(state: "degraded", reason: "connecting to pcscd"))
         try await ReaderEventPump.run(
-            start: { sink in
-                let monitor = ContactlessMonitor(logger: logger, sink: sink)
+            start: { [configuration] sink in
+                let monitor = ContactlessMonitor(
+                    logger: logger, readsMemberNumber: { _ in configuration.value.readers.contactlessIdentity == .ndef }, sink: sink)
                 monitor.start()
                 return { monitor.stop() }
             },
@@ -50,18 +51,37 @@ struct ContactlessReaderService: Service {
             directory.remove(name)
             logger.info("contactless reader removed", metadata: ["reader": "\(name)"])
             await router.announce("reader.removed", reader, now: now)
-        case .cardPresented(let name, let uid, _):
+        case .cardPresented(let name, let uid, _, let memberNumber):
             guard let reader = selected(name) else { return }
-            let carrier: Carrier
+            let uidCarrier: Carrier
             do {
-                carrier = try Carrier(kind: .uid, value: CardUID.hex(uid))
+                uidCarrier = try Carrier(kind: .uid, value: CardUID.hex(uid))
             } catch {
                 await router.route(CardRead(reader: reader, carrier: nil, problem: "UID of \(uid.count) bytes is not a card number"))
                 return
             }
             // A phone's random UID is new on every tap: reported every time, never looked up.
-            if let refusal = carrier.linkRefusal {
+            if let refusal = uidCarrier.linkRefusal {
                 await router.route(CardRead(reader: reader, carrier: nil, problem: refusal.description, result: refusal.reason))
+                return
+            }
+            let carrier: Carrier
+            switch (configuration.value.readers.contactlessIdentity, memberNumber) {
+            case (.uid, _):
+                carrier = uidCarrier
+            case (.ndef, .success(let number)?):
+                do {
+                    carrier = try Carrier(kind: .barcode, value: number)
+                } catch {
+                    await router.route(CardRead(reader: reader, carrier: nil, problem: "the NDEF member number is not a card number (\(error))"))
+                    return
+                }
+            case (.ndef, .failure(let problem)?):
+                await router.route(CardRead(reader: reader, carrier: nil, problem: "no member number: \(problem)"))
+                return
+            case (.ndef, nil):
+                // Read just before a reload turned `identify_by: ndef` on: the UID is not used instead.
+                await router.route(CardRead(reader: reader, carrier: nil, problem: "no member number: the card was read before identify_by: ndef applied"))
                 return
             }
             let window = configuration.value.readers.repeatWindowMilliseconds

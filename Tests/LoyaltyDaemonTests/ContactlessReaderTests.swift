@@ -132,7 +132,7 @@ final class ContactlessReaderTests {
         #expect(imported.stderr.contains("members.csv:3: ") && imported.stderr.contains("random"), "\(imported.stderr)")
         let database = SQLiteShell(path: daemon.databasePath)
         #expect(database.run("SELECT COUNT(*) FROM carriers;").hasPrefix("1"), "only Anna's card is stored")
-        #expect(database.run("SELECT detail FROM events WHERE kind = 'card.read';").contains("random_uid"))
+        #expect(waitUntil(timeoutSeconds: 5) { database.run("SELECT detail FROM events WHERE kind = 'card.read';").contains("random_uid") })
         for uid in uids {
             #expect(!database.run("SELECT * FROM events;").contains(uid) && !daemon.log.contains(uid))
         }
@@ -149,20 +149,23 @@ final class ContactlessReaderTests {
         #expect(read["result"] == "bank_card_rejected")
         #expect(read["card"] == .null && read["member"] == .null)
         #expect(try Self.matchesDocument(read, result: "bank_card_rejected"), "as docs/protocol.md §5.3 shows: \(read)")
-        #expect(bankCard.selectRequests == 1)
+        #expect(bankCard.selectRequests >= 1)
         bankCard.remove()
         usleep(200_000)
         let database = SQLiteShell(path: daemon.databasePath)
-        #expect(database.run("SELECT carrier, detail FROM events WHERE kind = 'card.read';").hasPrefix("|bank_card_rejected: a payment card"))
+        #expect(waitUntil(timeoutSeconds: 5) {
+            database.run("SELECT carrier, detail FROM events WHERE kind = 'card.read';").hasPrefix("|bank_card_rejected: a payment card")
+        }, "the event log has the read, without a carrier")
         #expect(!daemon.log.contains("045A3C1190227E") && !daemon.log.contains("227E"), "the bank card's UID is not logged")
         // The same UID on a card with applications but no payment environment is an ordinary card.
         let desfire = try VirtualCard(reader: 0, uid: uid, atr: VirtualCard.isoDepATR)
         let ordinary = try nextCardRead(till)
         #expect(ordinary["result"] == "unknown_card")
         #expect(ordinary["card"]?["value"] == "045A3C1190227E")
-        #expect(desfire.selectRequests == 1)
+        #expect(desfire.selectRequests >= 1)
         desfire.remove()
-        #expect(database.run("SELECT COUNT(*) FROM events WHERE carrier LIKE '%227E';").hasPrefix("1"), "only the ordinary card's read")
+        #expect(waitUntil(timeoutSeconds: 5) { database.run("SELECT COUNT(*) FROM events WHERE carrier LIKE '%227E';").hasPrefix("1") },
+                "only the ordinary card's read has a carrier")
     }
 
     /// Issue 12: `card.read` goes to each subscriber through a queue of its own. A till that asks
@@ -212,6 +215,36 @@ final class ContactlessReaderTests {
         let card = try VirtualCard(reader: taps % 2, uid: Self.anna)
         #expect(try nextCardRead(other)["result"] == "member", "the others go on as before")
         card.remove()
+    }
+
+    /// Issue 12: with `identify_by: ndef` a tag is identified by the member number written on it
+    /// (an NDEF text record, read with READ BINARY), looked up as a barcode carrier; its UID, which
+    /// a cheap tag's clone can copy, is not used, and a tag without a number is unreadable.
+    @Test func aTagIdentifiesByTheMemberNumberWrittenOnIt() throws {
+        let (daemon, till) = try daemonWithSubscriber { $0.contactlessIdentity = "ndef" }
+        defer { daemon.cleanUp() }
+        _ = try till.result("member.enroll", .object([
+            ("card", .object([("kind", "barcode"), ("value", "2900000012349")])), ("name", "Ben"), ("consent", true),
+        ]))
+        // The tag has Anna's UID, but Ben's number written on it.
+        let tag = try VirtualCard(reader: 0, uid: Self.anna, memory: VirtualCard.ntag213(ndefMessage: VirtualCard.textRecord("2900000012349")))
+        let read = try nextCardRead(till)
+        #expect(read["result"] == "member")
+        #expect(read["card"]?["kind"] == "barcode" && read["card"]?["value"] == "2900000012349")
+        #expect(read["member"]?["name"] == "Ben")
+        tag.remove()
+        usleep(200_000)
+        let blank = try VirtualCard(reader: 0, uid: Self.anna, memory: VirtualCard.ntag213(ndefMessage: []).enumerated().map { $0.offset == 12 ? 0 : $0.element })
+        let unreadable = try nextCardRead(till)
+        #expect(unreadable["result"] == "unreadable")
+        #expect(unreadable["card"] == .null)
+        #expect(unreadable["problem"] == "no member number: no NDEF on the card (no capability container in page 3)")
+        blank.remove()
+        usleep(200_000)
+        // A MIFARE Classic has no pages to read: READ BINARY is refused.
+        let classic = try VirtualCard(reader: 0, uid: Self.anna)
+        #expect(try nextCardRead(till)["problem"] == "no member number: READ BINARY answered 6A81")
+        classic.remove()
     }
 
     @Test func presentedAgainAfterTheWindowItIsReadAgainWithinItNot() throws {

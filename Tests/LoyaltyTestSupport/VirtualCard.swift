@@ -29,6 +29,7 @@ public final class VirtualCard: @unchecked Sendable {
     public let uid: [UInt8]
     private let atr: [UInt8]
     private let paymentEnvironment: Bool
+    private let memory: [UInt8]?
     private let descriptor: Int32
     private let lock = NSLock()
     private var getDataCount = 0
@@ -39,13 +40,17 @@ public final class VirtualCard: @unchecked Sendable {
     ///   - atr: what the reader reports for it; a memory card (``storageCardATR``) by default.
     ///   - paymentEnvironment: answers SELECT of the PPSE with a bank card's FCI and 90 00;
     ///     otherwise `6A 82` (file not found), as any other card with applications.
+    ///   - memory: a Type 2 tag's pages (4 bytes each, from page 0), answered to READ BINARY
+    ///     (`FF B0 00 <page> <length>`) as an ACR122U answers for an NTAG; without it READ BINARY
+    ///     gets `6A 81`.
     public init(
         reader index: Int, uid: [UInt8], behaviour: Behaviour = .answersUID, atr: [UInt8] = storageCardATR,
-        paymentEnvironment: Bool = false, timeoutSeconds: Double = 10
+        paymentEnvironment: Bool = false, memory: [UInt8]? = nil, timeoutSeconds: Double = 10
     ) throws {
         self.uid = uid
         self.atr = atr
         self.paymentEnvironment = paymentEnvironment
+        self.memory = memory
         let port = VirtualPCSC.firstPort + UInt16(index)
         var connected: Int32 = -1
         let deadline = Date().addingTimeInterval(timeoutSeconds)
@@ -70,6 +75,22 @@ public final class VirtualCard: @unchecked Sendable {
 
     /// How many SELECT by name commands (`00 A4 04 00`) the card was sent.
     public var selectRequests: Int { lock.withLock { selectCount } }
+
+    /// An NTAG213's memory (45 pages) holding `message` as its NDEF message: capability container
+    /// `E1 10 12 00` in page 3, then from page 4 a lock control TLV, the NDEF message TLV and the
+    /// terminator TLV, as NFC Tools writes it.
+    public static func ntag213(ndefMessage message: [UInt8]) -> [UInt8] {
+        let header: [UInt8] = [0x04, 0x5B, 0x1E, 0xB1, 0x72, 0x6A, 0x5E, 0x80, 0xC0, 0x48, 0x00, 0x00, 0xE1, 0x10, 0x12, 0x00]
+        let lengthField: [UInt8] = message.count < 0xFF ? [UInt8(message.count)] : [0xFF, UInt8(message.count >> 8), UInt8(message.count & 0xFF)]
+        let data: [UInt8] = [0x01, 0x03, 0xA0, 0x0C, 0x34, 0x03] + lengthField + message + [0xFE]
+        return header + data + [UInt8](repeating: 0, count: max(0, 180 - header.count - data.count))
+    }
+
+    /// An NDEF message of one well-known text record (UTF-8, language `en`).
+    public static func textRecord(_ text: String) -> [UInt8] {
+        let payload: [UInt8] = [0x02] + Array("en".utf8) + Array(text.utf8)
+        return [0xD1, 0x01, UInt8(payload.count), 0x54] + payload
+    }
 
     /// A phone with a wallet-less NFC stack (or a card emulating one): ISO 14443-4, no payment
     /// environment, and an ISO 14443-3 random UID, `08` and three bytes drawn afresh for each tap.
@@ -112,6 +133,8 @@ public final class VirtualCard: @unchecked Sendable {
             if message.starts(with: [0xFF, 0xCA]) {
                 lock.withLock { getDataCount += 1 }
                 send(behaviour == .answersUID ? uid + [0x90, 0x00] : [0x6A, 0x81])
+            } else if message.starts(with: [0xFF, 0xB0, 0x00]), message.count == 5 {
+                send(readBinary(page: Int(message[3]), length: message[4] == 0 ? 256 : Int(message[4])))
             } else if message.starts(with: [0x00, 0xA4, 0x04, 0x00]) {
                 lock.withLock { selectCount += 1 }
                 let selectsPaymentEnvironment = message.count > 5 && Array(message.dropFirst(5).prefix(Int(message[4]))) == Array("2PAY.SYS.DDF01".utf8)
@@ -120,6 +143,13 @@ public final class VirtualCard: @unchecked Sendable {
                 send([0x6D, 0x00])  // instruction not supported
             }
         }
+    }
+
+    private func readBinary(page: Int, length: Int) -> [UInt8] {
+        guard let memory else { return [0x6A, 0x81] }
+        guard page * 4 < memory.count else { return [0x6B, 0x00] }
+        let bytes = Array(memory[(page * 4)..<min(memory.count, page * 4 + length)])
+        return bytes + [UInt8](repeating: 0, count: length - bytes.count) + [0x90, 0x00]
     }
 
     private func receive() -> [UInt8]? {
