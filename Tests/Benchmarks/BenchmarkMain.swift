@@ -68,6 +68,9 @@ struct BenchmarkMain {
         print(row("rules at scale: seeding", String(format: "%d members + a %d-entry history in %.1f s", scale.members, scale.ledgerEntries, scale.seedSeconds)))
         print(row("  quote, member with a long history", scale.heavy.summary + "  (target p99 < 1 ms)"))
         print(row("  quote, members across the database", scale.ordinary.summary))
+        let promotions = try RulesAtScale.measure(
+            members: scaleMembers, ledgerEntries: 10_000, program: PromotionRules.program, codes: ["BENCH-3", "UNKNOWN-CODE"])
+        print(row("  the same member, 50 promotion rules", promotions.heavy.summary + "  (codes, free items, limits: p99 as above)"))
 
         print(String(repeating: "-", count: 78))
         let small = try MemberImport.measure(members: 100_000).first

@@ -48,7 +48,10 @@ enum RulesAtScale {
         var seedSeconds: Double
     }
 
-    static func measure(members: Int, ledgerEntries: Int) throws -> Figures {
+    /// - Parameters:
+    ///   - program: the `program:` section (indented by two spaces); the one above by default.
+    ///   - codes: promotion codes every quote of the member with the long history sends.
+    static func measure(members: Int, ledgerEntries: Int, program: String = program, codes: [String] = []) throws -> Figures {
         let daemon = try TemporaryDaemon { $0.program = program }
         defer { daemon.cleanUp() }
         let seeding = ContinuousClock.now
@@ -62,10 +65,18 @@ enum RulesAtScale {
         let start = ContinuousClock.now
         for number in 0..<2_000 {
             let began = ContinuousClock.now
-            _ = try client.result("purchase.quote", .object([
+            var params: [(String, JSONValue)] = [
                 ("till_id", "bench"), ("transaction_id", .string("Q\(number)")), ("card", heavyCard),
                 ("total", .string("\(100 + number % 900).00")), ("redeem_points", .integer(Int64(number % 3))),
-            ]))
+            ]
+            if !codes.isEmpty {
+                params.append(("codes", .array(codes.map(JSONValue.string))))
+                params.append(("lines", .array([
+                    .object([("sku", "SKU-3"), ("quantity", "3"), ("amount", "30.00")]),
+                    .object([("sku", "OTHER"), ("amount", .string("\(70 + number % 900).00"))]),
+                ])))
+            }
+            _ = try client.result("purchase.quote", .object(params))
             latencies.append((ContinuousClock.now - began).seconds * 1_000)
         }
         let heavy = TillLoad.Result(latencies: latencies, seconds: (ContinuousClock.now - start).seconds)
