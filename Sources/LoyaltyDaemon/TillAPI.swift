@@ -25,6 +25,7 @@ public struct TillAPI: TillRequestHandler {
     public func respond(to line: ByteBuffer, on connection: TillConnection) async -> [UInt8]? {
         switch RPCFrame.decode(line.readableBytesView) {
         case .unusable(let failure):
+            metrics?.request(method: "unknown", outcome: failure.error.reason?.rawValue ?? "error", duration: .zero)
             return RPCResponse.line(for: failure)
         case .single(let request):
             return await answer(request, on: connection).map(JSONWriter.bytes(of:))
@@ -45,7 +46,9 @@ public struct TillAPI: TillRequestHandler {
     private func answer(_ parsed: Result<RPCRequest, RPCFailure>, on connection: TillConnection) async -> JSONValue? {
         let request: RPCRequest
         switch parsed {
-        case .failure(let failure): return RPCResponse.failure(id: failure.id, error: failure.error)
+        case .failure(let failure):
+            metrics?.request(method: "unknown", outcome: failure.error.reason?.rawValue ?? "error", duration: .zero)
+            return RPCResponse.failure(id: failure.id, error: failure.error)
         case .success(let value): request = value
         }
         let started = ContinuousClock.now

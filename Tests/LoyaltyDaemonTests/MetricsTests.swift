@@ -57,6 +57,9 @@ import TillProtocol
             let refused = try till.call("member.lookup", .object([("card", .object([("kind", "barcode"), ("value", "2900000099992")]))]))
             #expect(refused["error"]?["data"]?["reason"] == "unknown_card")
             _ = try till.call("no.such.method", nil)
+            let garbled = try TillClient(path: daemon.socketPath)
+            try garbled.sendLine(Array("{not json".utf8))
+            #expect(try garbled.readMessage()["error"]?["data"]?["reason"] == "parse_error")
 
             #expect(waitUntil { MetricsScrape.textfile(textfile)?["loyaltyd_till_requests_total{method=\"purchase.commit\",outcome=\"ok\"}"] == 3 })
             let after = try #require(MetricsScrape.textfile(textfile))
@@ -64,7 +67,8 @@ import TillProtocol
             #expect(after["loyaltyd_till_requests_total{method=\"member.enroll\",outcome=\"ok\"}"] == 1)
             #expect(after["loyaltyd_till_requests_total{method=\"member.lookup\",outcome=\"unknown_card\"}"] == 1)
             #expect(after["loyaltyd_till_requests_total{method=\"unknown\",outcome=\"method_not_found\"}"] == 1, "\(after.text)")
-            #expect(after["loyaltyd_till_connections"] == 1, "the till's connection is open")
+            #expect(after["loyaltyd_till_requests_total{method=\"unknown\",outcome=\"parse_error\"}"] == 1, "\(after.text)")
+            #expect(after["loyaltyd_till_connections"] == 2, "the tills' connections are open")
             for method in ["purchase.quote", "purchase.commit"] {
                 #expect(after["loyaltyd_till_request_duration_seconds_count{method=\"\(method)\"}"] == 3)
                 #expect((after["loyaltyd_till_request_duration_seconds_sum{method=\"\(method)\"}"] ?? 0) > 0)
