@@ -48,6 +48,9 @@ let package = Package(
             resources: [
                 .embedInCode("Layouts/us.layout"), .embedInCode("Layouts/de.layout"),
                 .embedInCode("Layouts/fr.layout"), .embedInCode("Layouts/ru.layout"),
+                .embedInCode("Layouts/uk.layout"), .embedInCode("Layouts/es.layout"), .embedInCode("Layouts/it.layout"),
+                .embedInCode("Layouts/ch_de.layout"), .embedInCode("Layouts/ch_fr.layout"),
+                .embedInCode("Layouts/se_fi.layout"), .embedInCode("Layouts/pl.layout"),
             ]
         ),
         /// The till protocol: JSON-RPC 2.0 messages and line framing. No I/O. Every value a till sends

@@ -2,7 +2,7 @@
 /// character out. Layouts are data (Layouts/*.layout, one line per key), so a missing layout is
 /// a text file to add, not code to write. Set the layout the scanner itself is configured for.
 public struct KeyboardLayout: Sendable, Hashable {
-    /// The layout's name in the configuration: `us`, `de`, `fr`, `ru`.
+    /// The layout's name in the configuration: one of ``names``.
     public let name: String
     private let keys: [UInt8: Key]
 
@@ -44,12 +44,16 @@ public struct KeyboardLayout: Sendable, Hashable {
         builtIn[name]
     }
 
-    public static let names = ["us", "de", "fr", "ru"]
+    /// Swedish and Finnish keyboards agree on every key a reader types, so `se` and `fi` are one file.
+    public static let names = ["us", "de", "fr", "ru", "uk", "es", "it", "ch-de", "ch-fr", "se", "fi", "pl"]
 
     private static let builtIn: [String: KeyboardLayout] = {
         let sources: [(String, [UInt8])] = [
             ("us", PackageResources.us_layout), ("de", PackageResources.de_layout),
             ("fr", PackageResources.fr_layout), ("ru", PackageResources.ru_layout),
+            ("uk", PackageResources.uk_layout), ("es", PackageResources.es_layout), ("it", PackageResources.it_layout),
+            ("ch-de", PackageResources.ch_de_layout), ("ch-fr", PackageResources.ch_fr_layout),
+            ("se", PackageResources.se_fi_layout), ("fi", PackageResources.se_fi_layout), ("pl", PackageResources.pl_layout),
         ]
         var layouts: [String: KeyboardLayout] = [:]
         for (name, bytes) in sources {
