@@ -16,6 +16,7 @@ struct BenchmarkMain {
         var scaleMembers = 1_000_000
         var chainMembers = 100_000
         var chainOnly = false
+        var tapsOnly = false
         while let argument = arguments.popFirst() {
             switch argument {
             case "--binary": binary = arguments.popFirst() ?? binary
@@ -23,7 +24,8 @@ struct BenchmarkMain {
             case "--scale-members": scaleMembers = Int(arguments.popFirst() ?? "") ?? scaleMembers
             case "--chain-members": chainMembers = Int(arguments.popFirst() ?? "") ?? chainMembers
             case "--chain-only": chainOnly = true
-            default: fatalError("usage: loyaltyd-bench [--binary PATH] [--members N] [--scale-members N] [--chain-members N] [--chain-only]")
+            case "--taps-only": tapsOnly = true
+            default: fatalError("usage: loyaltyd-bench [--binary PATH] [--members N] [--scale-members N] [--chain-members N] [--chain-only] [--taps-only]")
             }
         }
         setenv("LOYALTYD_BINARY", binary, 1)
@@ -31,6 +33,7 @@ struct BenchmarkMain {
         print(String(repeating: "-", count: 78))
 
         if chainOnly { return try chainFigures(members: chainMembers) }
+        if tapsOnly { return try tapFigures() }
         let raw = try RawSQLiteBaseline.measure(transactions: 2_000)
         print(row("raw SQLite: durable single-row transactions", String(format: "%.0f tx/s", raw)))
         let inProcess = try InProcessCommits.measure(commits: 2_000)
@@ -97,6 +100,11 @@ struct BenchmarkMain {
             print(row("USB scan latency", "not measured: \(USBTestbedControl.prerequisites.missing)"))
         }
         print(String(repeating: "-", count: 78))
+        try tapFigures()
+    }
+
+    /// The contactless tap figures, alone and with a stalled till subscribed, or why they were not measured.
+    static func tapFigures() throws {
         if VirtualPCSC.prerequisites.ok {
             let taps = try TapLatency.measure(taps: 100)
             let sorted = taps.overheads.sorted()
