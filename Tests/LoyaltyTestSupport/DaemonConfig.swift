@@ -21,8 +21,6 @@ public struct DaemonConfig: Sendable {
     public var contactlessLanes: [(pattern: String, tillID: String)] = []
     /// `readers.contactless.identify_by`: `uid` or `ndef`.
     public var contactlessIdentity = "uid"
-    /// `readers.contactless.identify_by`: `uid` or `ndef`.
-    public var contactlessIdentity = "uid"
     public var repeatWindowMilliseconds = 3_000
     /// USB readers, as `(name, vendor, product, protocol, layout, till)`.
     public var usbReaders: [(name: String, vendor: String, product: String, reportProtocol: String, layout: String, tillID: String?)] = []
@@ -73,7 +71,6 @@ public struct DaemonConfig: Sendable {
           repeat_window_ms: \(repeatWindowMilliseconds)
           contactless:
             enabled: \(contactlessEnabled)
-            identify_by: \(contactlessIdentity)
             identify_by: \(contactlessIdentity)
             readers:\(contactlessLanes.isEmpty ? " []" : "")
         \(contactlessLanes.map { "      - name: \"\($0.pattern)\"\n        till_id: \($0.tillID)" }.joined(separator: "\n"))
