@@ -22,9 +22,10 @@ struct ProgramReader {
         if let cap = try section["max_discount_percent"].percentage() { policies.maximumDiscount = cap }
 
         let redemption = section["redemption"]
-        try redemption.mapping(allowed: ["max_share_percent", "min_balance"])
+        try redemption.mapping(allowed: ["max_share_percent", "min_balance", "block"])
         if let share = try redemption["max_share_percent"].percentage() { policies.redemption.maximumShare = share }
         if let minimum = try redemption["min_balance"].points() { policies.redemption.minimumBalance = minimum }
+        if let block = try redemption["block"].integer(in: 1...1_000_000) { policies.redemption.blockSize = Points(Int64(block)) }
 
         let expiry = section["points_expiry"]
         try expiry.mapping(allowed: ["after_days", "pending_days"])

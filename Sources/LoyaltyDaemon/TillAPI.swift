@@ -204,6 +204,8 @@ public struct TillAPI: TillRequestHandler {
             RPCError(.redemptionRefused, error.description, extra: [("points_spendable", .integer(spendable.value))])
         case .quote(.redemptionTooLarge(_, let redeemable)):
             RPCError(.redemptionRefused, error.description, extra: [("points_redeemable", .integer(redeemable.value))])
+        case .quote(.redemptionNotInBlocks(_, _, let redeemable)):
+            RPCError(.redemptionRefused, error.description, extra: [("points_redeemable", .integer(redeemable.value))])
         case .quote(.negativeRedemption): RPCError(.invalidParams, error.description)
         case .storageUnavailable: RPCError(.storageUnavailable, error.description)
         }

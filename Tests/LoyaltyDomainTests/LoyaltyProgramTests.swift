@@ -46,6 +46,25 @@ import Testing
         #expect(try program.quote(request(total: 1_000, redeem: 950), member: member, nowMilliseconds: 0).payable == .zero)
     }
 
+    /// Issue 16, item 6: redemption in blocks (Odoo's rewards that cost required_points each).
+    @Test func pointsAreRedeemedInWholeBlocks() throws {
+        var policies = ProgramPolicies()
+        policies.redemption.blockSize = Points(100)
+        let program = LoyaltyProgram(rules: [], rounding: .halfUp, pointValue: Money(minorUnits: 1), policies: policies)
+        // 12.34 payable at 0.01 a point: 1,234 affordable, 1,000 held → 1,000, a whole number of blocks.
+        #expect(try program.quote(request(total: 1_234), member: member, nowMilliseconds: 0).pointsRedeemable == Points(1_000))
+        // 9.99: 999 affordable → 900 in blocks of 100.
+        #expect(try program.quote(request(total: 999), member: member, nowMilliseconds: 0).pointsRedeemable == Points(900))
+        #expect(throws: QuoteError.redemptionNotInBlocks(requested: Points(150), block: Points(100), redeemable: Points(900))) {
+            try program.quote(request(total: 999, redeem: 150), member: member, nowMilliseconds: 0)
+        }
+        #expect(throws: QuoteError.redemptionTooLarge(requested: Points(1_000), redeemable: Points(900))) {
+            try program.quote(request(total: 999, redeem: 1_000), member: member, nowMilliseconds: 0)
+        }
+        #expect(try program.quote(request(total: 999, redeem: 900), member: member, nowMilliseconds: 0).payable == Money(minorUnits: 99))
+        #expect(program.version != LoyaltyProgram(rules: [], rounding: .halfUp, pointValue: Money(minorUnits: 1)).version)
+    }
+
     @Test func blockedMembersGetNothing() throws {
         let blocked = MemberState(id: "s-1", status: .blocked)
         #expect(throws: QuoteError.memberBlocked) { try program().quote(request(total: 100), member: blocked, nowMilliseconds: 0) }

@@ -87,8 +87,13 @@ public struct LoyaltyProgram: Sendable {
         let payableWithPoints = draft.eligible(.all, notExcludedFrom: .pointsPayment)
         let cap = policies.redemption.maximumShare.of(draft.remaining(of: payableWithPoints), rounding: .down)
         let affordable = Points(cap.minorUnits / pointValue.minorUnits)
-        let redeemable = meetsMinimum ? max(.zero, min(spendable - rewardPoints, affordable)) : .zero
+        let block = policies.redemption.blockSize.value
+        let unblocked = meetsMinimum ? max(.zero, min(spendable - rewardPoints, affordable)) : .zero
+        let redeemable = Points(unblocked.value / block * block)
         if request.redeemPoints > .zero {
+            guard request.redeemPoints.value % block == 0 else {
+                throw .redemptionNotInBlocks(requested: request.redeemPoints, block: policies.redemption.blockSize, redeemable: redeemable)
+            }
             guard request.redeemPoints <= redeemable else {
                 throw .redemptionTooLarge(requested: request.redeemPoints, redeemable: redeemable)
             }
@@ -157,6 +162,7 @@ public enum QuoteError: Error, Sendable, Equatable, CustomStringConvertible {
     case redemptionTooLarge(requested: Points, redeemable: Points)
     case unknownReward(String)
     case rewardsTooExpensive(cost: Points, spendable: Points)
+    case redemptionNotInBlocks(requested: Points, block: Points, redeemable: Points)
 
     public var description: String {
         switch self {
@@ -165,6 +171,8 @@ public enum QuoteError: Error, Sendable, Equatable, CustomStringConvertible {
         case .redemptionTooLarge(let requested, let redeemable):
             "cannot redeem \(requested) points: at most \(redeemable) can be redeemed on this receipt"
         case .unknownReward(let sku): "no catalogue reward has the SKU \"\(sku)\""
+        case .redemptionNotInBlocks(let requested, let block, let redeemable):
+            "cannot redeem \(requested) points: points are redeemed in blocks of \(block) (at most \(redeemable) on this receipt)"
         case .rewardsTooExpensive(let cost, let spendable):
             "the rewards cost \(cost) points; the member can spend \(spendable)"
         }

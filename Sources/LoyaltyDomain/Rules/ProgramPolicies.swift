@@ -39,7 +39,8 @@ public struct ProgramPolicies: Sendable {
     var canonicalDescription: String {
         var parts = [
             "currency=\(currency.code)/\(currency.minorUnitDigits)", "tz=\(timeZone.name)",
-            "redeem=\(redemption.maximumShare.millionths),\(redemption.minimumBalance.value)", expiry.canonicalDescription,
+            "redeem=\(redemption.maximumShare.millionths),\(redemption.minimumBalance.value)"
+                + (redemption.blockSize == Points(1) ? "" : ",block=\(redemption.blockSize.value)"), expiry.canonicalDescription,
             "spent=\(spentPoints.rawValue)", "reward_refunds=\(rewardRefunds.rawValue)", "max_discount=\(maximumDiscount.millionths)",
         ]
         if let tiers { parts.append(tiers.canonicalDescription) }
@@ -58,7 +59,14 @@ public struct RedemptionPolicy: Sendable, Hashable {
     /// A member needs at least this many spendable points to pay with points or take a reward.
     public var minimumBalance: Points
 
-    public init(maximumShare: Percentage = Percentage(millionths: 100 * Percentage.scale), minimumBalance: Points = .zero) {
+    /// Points pay in whole blocks of this many (a till's `redeem_points` is a multiple of it).
+    public var blockSize: Points
+
+    public init(
+        maximumShare: Percentage = Percentage(millionths: 100 * Percentage.scale), minimumBalance: Points = .zero, blockSize: Points = Points(1)
+    ) {
+        precondition(blockSize.value >= 1, "a block is at least one point")
+        self.blockSize = blockSize
         self.maximumShare = maximumShare
         self.minimumBalance = minimumBalance
     }
