@@ -135,7 +135,7 @@ extension LoyaltyStore {
     /// time, then id), and the other is merged into it with `adjust` entries whose ids both derive
     /// from the two members. Returns `true` when it merged, `nil` when there is no such conflict.
     private func enrolledTwice(_ carrier: Carrier, member: MemberID, linkedAt: Int64, in db: Database) throws -> Bool? {
-        guard let local = try Row.fetchOne(db, sql: "SELECT member_id, created_at_ms FROM carriers WHERE kind = ? AND value = ?",
+        guard let local = try db.cachedRow(sql: "SELECT member_id, created_at_ms FROM carriers WHERE kind = ? AND value = ?",
                                             arguments: [carrier.kind.rawValue, carrier.value]),
               let holder: String = local["member_id"], holder != member, local["created_at_ms"] != linkedAt
         else { return nil }
@@ -154,7 +154,7 @@ extension LoyaltyStore {
     /// ends with the survivor holding everything, whatever order the facts came in.
     private func sweepMerged(_ members: Set<MemberID>, in db: Database, nowMilliseconds: Int64) throws {
         for member in members {
-            guard let survivor = try String.fetchOne(db, sql: "SELECT merged_into FROM members WHERE id = ?", arguments: [member]) else { continue }
+            guard let survivor = try db.cachedValue(String.self, sql: "SELECT merged_into FROM members WHERE id = ?", arguments: [member]) else { continue }
             try moveHoldings(db, from: member, to: survivor, rulesVersion: "chain", nowMilliseconds: nowMilliseconds, adjustIDs: nil)
         }
     }
@@ -162,7 +162,7 @@ extension LoyaltyStore {
     /// Whether this box has a change of the same row waiting to be pushed: it is newer than any
     /// fact about that row the centre holds, so the pulled one must not overwrite it.
     private static func hasPendingChange(kind: String, ref: String, in db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM chain_outbox WHERE kind = ? AND ref = ? LIMIT 1", arguments: [kind, ref]) == true
+        try db.cachedValue(Bool.self, sql: "SELECT 1 FROM chain_outbox WHERE kind = ? AND ref = ? LIMIT 1", arguments: [kind, ref]) == true
     }
 
     /// Applies one fact; returns whether anything changed.
@@ -173,10 +173,10 @@ extension LoyaltyStore {
         let tillPrefix = pulled.storeID == ids.storeID ? "" : pulled.storeID + ":"
         switch pulled.fact.kind {
         case "member":
-            guard let id = try String.fetchOne(db, sql: "SELECT json_extract(:b, '$.id')", arguments: b) else { throw ChainApplyError.malformed("member without id") }
-            let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM members WHERE id = ?", arguments: [id]) == true
+            guard let id = try db.cachedValue(String.self, sql: "SELECT json_extract(:b, '$.id')", arguments: b) else { throw ChainApplyError.malformed("member without id") }
+            let known = try db.cachedValue(Bool.self, sql: "SELECT 1 FROM members WHERE id = ?", arguments: [id]) == true
             if known, try Self.hasPendingChange(kind: "member", ref: id, in: db) { return false }
-            try db.execute(sql: """
+            try db.cachedExecute(sql: """
                 INSERT INTO members (id, name, phone, birthday, status, consent_at_ms, created_at_ms, card_group, merged_into)
                 SELECT json_extract(:b, '$.id'), json_extract(:b, '$.name'), json_extract(:b, '$.phone'), json_extract(:b, '$.birthday'),
                     json_extract(:b, '$.status'), json_extract(:b, '$.consent_at_ms'), json_extract(:b, '$.created_at_ms'),
@@ -189,7 +189,7 @@ extension LoyaltyStore {
                 """, arguments: b)
             return db.changesCount > 0
         case "carrier":
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try db.cachedRow(sql: """
                 SELECT json_extract(:b, '$.kind') AS kind, json_extract(:b, '$.value') AS value,
                     json_extract(:b, '$.member_id') AS member_id, json_extract(:b, '$.status') AS status,
                     COALESCE(json_extract(:b, '$.created_at_ms'), 0) AS created_at_ms
@@ -203,9 +203,9 @@ extension LoyaltyStore {
             }
             if try Self.hasPendingChange(kind: "carrier", ref: "\(kind):\(value)", in: db) { return false }
             if status == "unlinked" {
-                try db.execute(sql: "DELETE FROM carriers WHERE kind = ? AND value = ? AND member_id = ?", arguments: [kind, carrier.value, member])
+                try db.cachedExecute(sql: "DELETE FROM carriers WHERE kind = ? AND value = ? AND member_id = ?", arguments: [kind, carrier.value, member])
             } else {
-                try db.execute(sql: """
+                try db.cachedExecute(sql: """
                     INSERT INTO carriers (kind, value, member_id, status, created_at_ms) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (kind, value) DO UPDATE SET member_id = excluded.member_id, status = excluded.status
                     WHERE (carriers.member_id, carriers.status) IS NOT (excluded.member_id, excluded.status)
@@ -213,7 +213,7 @@ extension LoyaltyStore {
             }
             return db.changesCount > 0
         case "purchase":
-            try db.execute(sql: """
+            try db.cachedExecute(sql: """
                 INSERT INTO purchases (id, till_id, transaction_id, state, member_id, fingerprint, total, discount, redeemed_value,
                     payable, points_earned, points_redeemed, reward_points, spend, rules_version, result, at_ms)
                 SELECT json_extract(:b, '$.id'), :prefix || json_extract(:b, '$.till_id'), json_extract(:b, '$.transaction_id'),
@@ -225,18 +225,20 @@ extension LoyaltyStore {
                 ON CONFLICT DO NOTHING
                 """, arguments: ["b": body, "prefix": tillPrefix])
             guard db.changesCount > 0 else { return false }
-            try db.execute(sql: """
+            try db.cachedExecute(sql: """
                 INSERT INTO purchase_lines (purchase_id, position, sku, category, amount, points_earned, excluded_from_earning)
                 SELECT json_extract(:b, '$.id'), json_extract(value, '$.position'), json_extract(value, '$.sku'),
                     json_extract(value, '$.category'), json_extract(value, '$.amount'), json_extract(value, '$.points_earned'),
                     COALESCE(json_extract(value, '$.excluded_from_earning'), 0)
-                FROM json_each(:b, '$.lines');
+                FROM json_each(:b, '$.lines')
+                """, arguments: b)
+            try db.cachedExecute(sql: """
                 INSERT INTO purchase_rewards (purchase_id, position, sku, quantity, points)
                 SELECT json_extract(:b, '$.id'), json_extract(value, '$.position'), json_extract(value, '$.sku'),
                     json_extract(value, '$.quantity'), json_extract(value, '$.points')
                 FROM json_each(:b, '$.rewards')
                 """, arguments: b)
-            let row = try Row.fetchOne(db, sql: """
+            let row = try db.cachedRow(sql: """
                 SELECT json_extract(:b, '$.member_id') AS member_id, json_extract(:b, '$.state') AS state,
                     json_extract(:b, '$.spend') AS spend, json_extract(:b, '$.at_ms') AS at_ms
                 """, arguments: b)
@@ -245,7 +247,7 @@ extension LoyaltyStore {
             }
             return true
         case "refund":
-            try db.execute(sql: """
+            try db.cachedExecute(sql: """
                 INSERT INTO refunds (id, till_id, refund_id, purchase_id, amount, points_reversed, points_restored, points_forgiven, spend, result, at_ms)
                 SELECT json_extract(:b, '$.id'), :prefix || json_extract(:b, '$.till_id'), json_extract(:b, '$.refund_id'),
                     json_extract(:b, '$.purchase_id'), json_extract(:b, '$.amount'), json_extract(:b, '$.points_reversed'),
@@ -254,28 +256,30 @@ extension LoyaltyStore {
                 ON CONFLICT DO NOTHING
                 """, arguments: ["b": body, "prefix": tillPrefix])
             guard db.changesCount > 0 else { return false }
-            try db.execute(sql: """
+            try db.cachedExecute(sql: """
                 UPDATE purchase_lines SET refunded = max(refunded, (
                     SELECT json_extract(value, '$.refunded') FROM json_each(:b, '$.lines_refunded')
                     WHERE json_extract(value, '$.position') = purchase_lines.position))
                 WHERE purchase_id = json_extract(:b, '$.purchase_id')
-                    AND position IN (SELECT json_extract(value, '$.position') FROM json_each(:b, '$.lines_refunded'));
+                    AND position IN (SELECT json_extract(value, '$.position') FROM json_each(:b, '$.lines_refunded'))
+                """, arguments: b)
+            try db.cachedExecute(sql: """
                 UPDATE purchase_rewards SET returned_refund_id = json_extract(:b, '$.id')
                 WHERE purchase_id = json_extract(:b, '$.purchase_id') AND returned_refund_id IS NULL
-                    AND position IN (SELECT value FROM json_each(:b, '$.rewards_returned'));
+                    AND position IN (SELECT value FROM json_each(:b, '$.rewards_returned'))
                 """, arguments: b)
             // What the refund takes back of the spend and visits tiers count, as in the store that made it.
-            if let row = try Row.fetchOne(db, sql: """
+            if let row = try db.cachedRow(sql: """
                 SELECT p.member_id, p.at_ms, p.total - (SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE purchase_id = p.id) AS remaining
                 FROM purchases p WHERE p.id = json_extract(:b, '$.purchase_id')
                 """, arguments: b), let member: String = row["member_id"] {
-                let spend = try Int64.fetchOne(db, sql: "SELECT json_extract(:b, '$.spend')", arguments: b) ?? 0
+                let spend = try db.cachedValue(Int64.self, sql: "SELECT json_extract(:b, '$.spend')", arguments: b) ?? 0
                 let remaining: Int64 = row["remaining"]
                 try addActivity(db, member: member, spend: Money(minorUnits: -spend), visits: remaining == 0 ? -1 : 0, purchasedAt: row["at_ms"])
             }
             return true
         case "ledger":
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try db.cachedRow(sql: """
                 SELECT json_extract(:b, '$.id') AS id, json_extract(:b, '$.member_id') AS member_id, json_extract(:b, '$.kind') AS kind,
                     json_extract(:b, '$.points') AS points, json_extract(:b, '$.purchase_id') AS purchase_id,
                     json_extract(:b, '$.refund_id') AS refund_id, json_extract(:b, '$.rules_version') AS rules_version,
@@ -290,9 +294,9 @@ extension LoyaltyStore {
                 db, id: id, member: member, kind: kind, points: Points(points), purchaseID: row["purchase_id"], refundID: row["refund_id"],
                 rulesVersion: row["rules_version"], note: row["note"], lot: lot, expiredLot: row["lot_id"], nowMilliseconds: row["at_ms"])
         case "coupon":
-            guard let id = try String.fetchOne(db, sql: "SELECT json_extract(:b, '$.id')", arguments: b) else { throw ChainApplyError.malformed("coupon without id") }
+            guard let id = try db.cachedValue(String.self, sql: "SELECT json_extract(:b, '$.id')", arguments: b) else { throw ChainApplyError.malformed("coupon without id") }
             if try Self.hasPendingChange(kind: "coupon", ref: id, in: db) { return false }
-            try db.execute(sql: """
+            try db.cachedExecute(sql: """
                 INSERT INTO coupons (id, member_id, rule_id, percent_millionths, min_total, issued_purchase_id, issued_at_ms, expires_at_ms,
                     state, used_purchase_id, changed_at_ms)
                 SELECT json_extract(:b, '$.id'), json_extract(:b, '$.member_id'), json_extract(:b, '$.rule_id'),
@@ -305,7 +309,7 @@ extension LoyaltyStore {
                 """, arguments: b)
             return db.changesCount > 0
         case "sale":
-            try db.execute(sql: """
+            try db.cachedExecute(sql: """
                 INSERT INTO sales (id, till_id, transaction_id, total, at_ms)
                 SELECT json_extract(:b, '$.id'), :prefix || json_extract(:b, '$.till_id'), json_extract(:b, '$.transaction_id'),
                     json_extract(:b, '$.total'), json_extract(:b, '$.at_ms') WHERE true

@@ -100,14 +100,14 @@ enum ChainBench {
     }
 
     /// `loyaltyd chain resync` of a new box in a chain of `members` members (each a member fact
-    /// and a card fact, written centrally as boxes would have pushed them).
+    /// and a card fact, written centrally as boxes would have pushed them, numbered as push_v1 does).
     static func resyncTime(_ chain: TemporaryChain, members: Int) throws -> Double {
         try chain.centre.psql("""
-            INSERT INTO loyalty_chain.facts (fact_id, kind, member_id, store_id, box_id, body, box_time_ms)
-            SELECT 'store-z-m' || i, 'member', 'store-z-m' || i, 'store-z', 'ca',
+            INSERT INTO loyalty_chain.facts (fact_id, seq, kind, member_id, store_id, box_id, body, box_time_ms)
+            SELECT 'store-z-m' || i, nextval('loyalty_chain.fact_seq'), 'member', 'store-z-m' || i, 'store-z', 'ca',
                 jsonb_build_object('id', 'store-z-m' || i, 'status', 'active', 'created_at_ms', i), i FROM generate_series(1, \(members)) i;
-            INSERT INTO loyalty_chain.facts (fact_id, kind, member_id, store_id, box_id, body, box_time_ms)
-            SELECT 'card#store-z-m' || i, 'carrier', 'store-z-m' || i, 'store-z', 'ca',
+            INSERT INTO loyalty_chain.facts (fact_id, seq, kind, member_id, store_id, box_id, body, box_time_ms)
+            SELECT 'card#store-z-m' || i, nextval('loyalty_chain.fact_seq'), 'carrier', 'store-z-m' || i, 'store-z', 'ca',
                 jsonb_build_object('kind', 'barcode', 'value', (2900000000000 + i)::text, 'member_id', 'store-z-m' || i,
                     'status', 'active', 'created_at_ms', i), i FROM generate_series(1, \(members)) i;
             """, database: TemporaryPostgres.database)
