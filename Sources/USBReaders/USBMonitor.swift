@@ -142,7 +142,11 @@ public final class USBMonitor: Sendable {
     /// device matching a reader that already has one (an entry without serial or port, and two
     /// identical readers plugged in) is left alone, so neither's lane changes with plug order.
     private func configuredSpec(of device: OpaquePointer, taken: Set<String>) -> USBReaderSpec? {
-        guard let identity = USBDeviceIdentification.identity(of: device), let spec = specs.first(where: { $0.matches(identity) }) else { return nil }
+        var descriptor = libusb_device_descriptor()
+        guard libusb_get_device_descriptor(device, &descriptor) == 0,
+              specs.contains(where: { $0.vendorID == descriptor.idVendor && $0.productID == descriptor.idProduct }),
+              let identity = USBDeviceIdentification.identity(of: device), let spec = specs.first(where: { $0.matches(identity) })
+        else { return nil }  // not a configured model: its serial number is not even read
         guard !taken.contains(spec.name) else {
             logger.warning("a second USB device matches a reader that already has one; left alone", metadata: [
                 "reader": "\(spec.name)", "device": "\(identity.portPath)",

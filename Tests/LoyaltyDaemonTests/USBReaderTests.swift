@@ -135,6 +135,19 @@ struct USBReaderTests {
         #expect(read["card"]?["value"] == .string(code))
     }
 
+    /// A Zebra-layout scanner: 61-byte reports (a short packet in a 64-byte transfer) with no length
+    /// field, the data NUL-padded; a code over two reports arrives whole.
+    @Test func aZebraScannerWithoutALengthFieldIsRead() throws {
+        let code = "2900000055551" + String(repeating: "0123456789", count: 5)  // 63 characters
+        let lane = try lane(reportProtocol: "hid-pos-barcode", vendor: "05e0", product: "1300", carrier: .object([("kind", "barcode"), ("value", .string(code))]))
+        defer { lane.daemon.cleanUp() }
+        let scanner = HIDPOSScannerFixture.zebra
+        try plug(lane, scanner.device(reports: scanner.reports(code, symbology: "]C0")))
+        let read = try next("card.read", lane.till)
+        #expect(read["result"] == "member")
+        #expect(read["card"]?["value"] == .string(code))
+    }
+
     /// A scanner left in keyboard mode but configured as HID POS: refused with the reason, which
     /// `status` and `loyaltyd readers` show.
     @Test func aScannerWhoseDescriptorLacksHIDPOSIsRefusedWithTheReason() throws {
