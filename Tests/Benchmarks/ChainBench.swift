@@ -14,6 +14,8 @@ enum ChainBench {
     struct Figures {
         var pushPerSecond: Double
         var plainPerSecond: Double
+        /// Push over plain inserts, round by round (4,000 facts each, interleaved batch by batch).
+        var pushRatio: RatioSeries
         var convergence: [Double]
         var resyncMembers: Int
         var resyncSeconds: Double
@@ -22,21 +24,21 @@ enum ChainBench {
     static func measure(facts: Int, commits: Int, resyncMembers: Int) throws -> Figures {
         let chain = try TemporaryChain()
         defer { chain.remove() }
-        let result = BlockingResult<Result<(Double, Double), any Error>>()
+        let result = BlockingResult<Result<(Double, Double, RatioSeries), any Error>>()
         let centre = chain.centre
         Task {
             do { result.set(.success(try await throughput(centre, facts: facts))) } catch { result.set(.failure(error)) }
         }
-        let (push, plain) = try result.wait().get()
+        let (push, plain, pushRatio) = try result.wait().get()
         let convergence = try convergenceTimes(chain, commits: commits)
         let resync = try resyncTime(chain, members: resyncMembers)
-        return Figures(pushPerSecond: push, plainPerSecond: plain, convergence: convergence, resyncMembers: resyncMembers, resyncSeconds: resync)
+        return Figures(pushPerSecond: push, plainPerSecond: plain, pushRatio: pushRatio, convergence: convergence, resyncMembers: resyncMembers, resyncSeconds: resync)
     }
 
     /// Facts per second through push_v1 (batches of 500, as a box sends them), and plain inserts
     /// of the same JSON rows into a table without the chain's checks and numbering, interleaved
     /// batch by batch so both see the same machine.
-    static func throughput(_ centre: TemporaryPostgres, facts: Int) async throws -> (Double, Double) {
+    static func throughput(_ centre: TemporaryPostgres, facts: Int) async throws -> (Double, Double, RatioSeries) {
         let logger = Logger(label: "bench")
         let admin = try CentralDatabaseAddress(url: centre.adminURL)
         try await CentralSchema.addBox(admin, boxID: "bench", storeID: "bench-store", role: "box_bench", password: "pw", logger: logger)
@@ -50,6 +52,10 @@ enum ChainBench {
         try await plain.query("CREATE TABLE plain_facts (fact_id text PRIMARY KEY, kind text, member_id text, body jsonb, at_ms bigint)", logger: logger)
         var pushTime = Duration.zero
         var plainTime = Duration.zero
+        var ratio = RatioSeries()
+        // Cumulative times when the current round of 8 batches began.
+        var roundPush = Duration.zero
+        var roundPlain = Duration.zero
         let batch = 500
         for start in stride(from: 0, to: facts, by: batch) {
             let facts = (start..<min(facts, start + batch)).map {
@@ -67,10 +73,15 @@ enum ChainBench {
                 FROM jsonb_array_elements(\(json)::jsonb) e ON CONFLICT DO NOTHING
                 """, logger: logger)
             plainTime += ContinuousClock.now - clock
+            if (start / batch + 1) % 8 == 0 {
+                ratio.add(measured: 1 / (pushTime - roundPush).seconds, baseline: 1 / (plainTime - roundPlain).seconds)
+                roundPush = pushTime
+                roundPlain = plainTime
+            }
         }
         await box.close()
         try await plain.close()
-        return (Double(facts) / pushTime.seconds, Double(facts) / plainTime.seconds)
+        return (Double(facts) / pushTime.seconds, Double(facts) / plainTime.seconds, ratio)
     }
 
     /// Milliseconds from a commit acknowledged by store A's box to store B's till seeing the

@@ -26,7 +26,12 @@ final class TillLoad: Sendable {
         }
 
         var summary: String {
-            String(format: "p50 %.3f ms  p99 %.3f ms  %.0f/s", percentile(0.5), percentile(0.99), perSecond)
+            String(format: "p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  %.0f/s", percentile(0.5), percentile(0.99), percentile(0.999), perSecond)
+        }
+
+        /// The latencies and time of several runs together.
+        static func + (lhs: Result, rhs: Result) -> Result {
+            Result(latencies: lhs.latencies + rhs.latencies, seconds: lhs.seconds + rhs.seconds)
         }
     }
 
