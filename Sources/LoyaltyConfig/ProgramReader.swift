@@ -62,11 +62,15 @@ struct ProgramReader {
         }
 
         for reward in try section["rewards"].list() {
-            try reward.mapping(allowed: ["sku", "name", "points"])
+            try reward.mapping(allowed: ["sku", "name", "points", "percent"])
             let sku = try reward["sku"].requiredText()
             guard !policies.rewards.contains(where: { $0.sku == sku }) else { throw reward["sku"].problem("duplicate reward SKU \"\(sku)\"") }
             guard let points = try reward["points"].points(), points > .zero else { throw reward["points"].problem("a reward costs at least 1 point") }
-            policies.rewards.append(CatalogueReward(sku: sku, name: try reward["name"].text() ?? sku, points: points))
+            let percent = try reward["percent"].percentage()
+            if let percent, percent.isZero || percent.millionths > 100 * Percentage.scale {
+                throw reward["percent"].problem("a discount reward takes more than 0 and at most 100 percent")
+            }
+            policies.rewards.append(CatalogueReward(sku: sku, name: try reward["name"].text() ?? sku, points: points, percent: percent))
         }
 
         let reader = RuleReader(currency: currency, policies: policies)

@@ -199,7 +199,7 @@ public struct TillAPI: TillRequestHandler {
             RPCError(.refundExceedsPurchase, error.description, extra: [("remaining_refundable", encoder.money(remaining))])
         case .refundConflict: RPCError(.refundConflict, error.description)
         case .refundLinesUnknown: RPCError(.invalidParams, error.description)
-        case .quote(.unknownReward): RPCError(.invalidParams, error.description)
+        case .quote(.unknownReward), .quote(.rewardOncePerReceipt): RPCError(.invalidParams, error.description)
         case .quote(.rewardsTooExpensive(_, let spendable)):
             RPCError(.redemptionRefused, error.description, extra: [("points_spendable", .integer(spendable.value))])
         case .quote(.redemptionTooLarge(_, let redeemable)):

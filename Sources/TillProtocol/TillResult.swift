@@ -53,7 +53,7 @@ public struct TillResultEncoder: Sendable {
             ("rewards", .array(quote.rewards.map { reward in
                 .object([
                     ("sku", .string(reward.sku)), ("name", .string(reward.name)), ("quantity", .integer(reward.quantity)),
-                    ("points", .integer(reward.points.value)),
+                    ("points", .integer(reward.points.value)), ("discount", money(reward.discount)),
                 ])
             })),
             ("points_expired", .integer(quote.pointsExpired.value)),

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ProgramConfigTests {
     @Test(arguments: [
         "restaurant", "bookshop", "grocer", "shop", "every-mechanism", "kiosk", "promo-codes", "free-items", "money-off",
-        "cart-conditions", "cheapest-item", "visit-points", "usage-limits", "category-tree", "points-rounding",
+        "cart-conditions", "cheapest-item", "visit-points", "usage-limits", "category-tree", "points-rounding", "points-rewards",
     ])
     func everyWorkedExampleIsValid(name: String) throws {
         let configuration = try ConfigLoader.load(path: "\(RulesHarness.examples)/\(name).yaml")

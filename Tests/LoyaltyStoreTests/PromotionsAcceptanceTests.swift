@@ -140,6 +140,37 @@ import Testing
         #expect(again.discount == .zero)
     }
 
+    @Test func pointsBuyTenPercentOffAndPayInBlocks() async throws {
+        // Odoo loyalty rewards of reward_type discount that cost required_points (sale_loyalty
+        // TestSaleCouponNumbersCommon's "10% on orders"), here bought with 150 points at the till.
+        let harness = try RulesHarness(example: "points-rewards")
+        try await harness.enroll("W1")
+        // 100.00 at 5% with a point worth 0.01 → 500 points.
+        #expect(try await harness.commit(try harness.request("W1", "T1", total: "100.00")).pointsEarned == Points(500))
+        // 40.00 with TEN-OFF: 150 points, 10% = 4.00 off. Spendable for payment: 500 − 150 = 350,
+        // in blocks of 100 → 300; paying 200 (2.00) leaves 34.00 → 5% = 1.70 = 170 points.
+        await #expect(throws: StoreError.quote(.redemptionNotInBlocks(requested: Points(150), block: Points(100), redeemable: Points(300)))) {
+            _ = try await harness.quote(try harness.request("W1", total: "40.00", redeem: 150, rewards: ["TEN-OFF"]))
+        }
+        let quote = try await harness.commit(try harness.request("W1", "T2", total: "40.00", redeem: 200, rewards: ["TEN-OFF"]))
+        #expect(quote.discount == harness.money("4.00"))
+        #expect(quote.rewards.map(\.discount) == [harness.money("4.00")])
+        #expect(quote.rules.first == AppliedRule(
+            id: "TEN-OFF", type: "reward", status: .applied, discount: harness.money("4.00"), note: "150 points for 10% off 40.00"))
+        #expect(quote.pointsRedeemable == Points(300))
+        #expect(quote.payable == harness.money("34.00"))
+        #expect(quote.pointsEarned == Points(170))
+        #expect(quote.balanceAfter == Points(500 - 150 - 200 + 170))
+        // Twice on one receipt is refused; a whole refund gives back the reward's and the paid points.
+        await #expect(throws: StoreError.quote(.rewardOncePerReceipt("TEN-OFF"))) {
+            _ = try await harness.quote(try harness.request("W1", total: "40.00", rewards: ["TEN-OFF", "TEN-OFF"]))
+        }
+        let refund = try await harness.refund("T2", "R1")
+        #expect(refund.pointsRestored == Points(350))
+        #expect(refund.pointsReversed == Points(170))
+        #expect(refund.balanceAfter == Points(500))
+    }
+
     @Test func moneyOffOver100SpreadByLargestRemainderAndACappedPercentage() async throws {
         let harness = try RulesHarness(example: "money-off")
         try await harness.enroll("M1")

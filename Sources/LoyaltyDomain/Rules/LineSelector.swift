@@ -84,15 +84,19 @@ public struct StackingGroup: Sendable, Hashable {
     }
 }
 
-/// A gift item that members take for points at the till.
+/// A gift item that members take for points at the till, or, with a percentage, a discount on the
+/// receipt bought with points ("10% off for 150 points"), taken once per receipt.
 public struct CatalogueReward: Sendable, Hashable {
     public var sku: String
     public var name: String
     public var points: Points
+    /// For a discount reward: the percentage it takes off what the discount rules left.
+    public var percent: Percentage?
 
-    public init(sku: String, name: String, points: Points) {
+    public init(sku: String, name: String, points: Points, percent: Percentage? = nil) {
         self.sku = sku
         self.name = name
         self.points = points
+        self.percent = percent
     }
 }

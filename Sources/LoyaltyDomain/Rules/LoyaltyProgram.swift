@@ -77,13 +77,14 @@ public struct LoyaltyProgram: Sendable {
         run(.discount, on: &draft, in: context)
 
         // Rewards first, then points as payment, both from what the member may spend.
-        let (rewards, rewardPoints) = try self.rewards(request.rewards)
+        var (rewards, rewardPoints) = try self.rewards(request.rewards)
         let meetsMinimum = spendable >= policies.redemption.minimumBalance
         if rewardPoints > .zero {
             guard meetsMinimum, rewardPoints <= spendable else {
                 throw .rewardsTooExpensive(cost: rewardPoints, spendable: meetsMinimum ? spendable : .zero)
             }
         }
+        applyDiscountRewards(&rewards, to: &draft, in: context)
         let payableWithPoints = draft.eligible(.all, notExcludedFrom: .pointsPayment)
         let cap = policies.redemption.maximumShare.of(draft.remaining(of: payableWithPoints), rounding: .down)
         let affordable = Points(cap.minorUnits / pointValue.minorUnits)
@@ -128,6 +129,21 @@ public struct LoyaltyProgram: Sendable {
             rules: draft.applied, codes: codes, promotionUses: uses, rulesVersion: version)
     }
 
+    /// Discount rewards take their percentage off what the discount rules left (lines not excluded
+    /// from discounts, within the program's cap), listed among the rules as type `reward`.
+    private func applyDiscountRewards(_ rewards: inout [RewardLine], to draft: inout QuoteDraft, in context: RuleContext) {
+        for index in rewards.indices {
+            guard let percent = policies.rewards.first(where: { $0.sku == rewards[index].sku })?.percent else { continue }
+            let before = draft.discount
+            let note = DiscountRule.discount(
+                percent, how: "\(rewards[index].points) points for \(percent)%", lines: .all, draft: &draft, context: context)
+            rewards[index].discount = draft.discount - before
+            draft.applied.append(AppliedRule(
+                id: rewards[index].sku, type: "reward", status: rewards[index].discount > .zero ? .applied : .gaveNothing,
+                discount: rewards[index].discount, note: note))
+        }
+    }
+
     static func spendable(balance: Points, pending: Points) -> Points {
         max(.zero, balance - pending)
     }
@@ -147,6 +163,9 @@ public struct LoyaltyProgram: Sendable {
         var total = Points.zero
         for request in requested {
             guard let reward = policies.rewards.first(where: { $0.sku == request.sku }) else { throw .unknownReward(request.sku) }
+            if reward.percent != nil, request.quantity != 1 || requested.filter({ $0.sku == request.sku }).count > 1 {
+                throw .rewardOncePerReceipt(request.sku)
+            }
             let points = Points(reward.points.value * request.quantity)
             lines.append(RewardLine(sku: reward.sku, name: reward.name, quantity: request.quantity, points: points))
             total += points
@@ -163,6 +182,7 @@ public enum QuoteError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownReward(String)
     case rewardsTooExpensive(cost: Points, spendable: Points)
     case redemptionNotInBlocks(requested: Points, block: Points, redeemable: Points)
+    case rewardOncePerReceipt(String)
 
     public var description: String {
         switch self {
@@ -171,6 +191,7 @@ public enum QuoteError: Error, Sendable, Equatable, CustomStringConvertible {
         case .redemptionTooLarge(let requested, let redeemable):
             "cannot redeem \(requested) points: at most \(redeemable) can be redeemed on this receipt"
         case .unknownReward(let sku): "no catalogue reward has the SKU \"\(sku)\""
+        case .rewardOncePerReceipt(let sku): "the discount reward \"\(sku)\" is taken once per receipt (quantity 1)"
         case .redemptionNotInBlocks(let requested, let block, let redeemable):
             "cannot redeem \(requested) points: points are redeemed in blocks of \(block) (at most \(redeemable) on this receipt)"
         case .rewardsTooExpensive(let cost, let spendable):

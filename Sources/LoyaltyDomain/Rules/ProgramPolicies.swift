@@ -46,7 +46,7 @@ public struct ProgramPolicies: Sendable {
         if let tiers { parts.append(tiers.canonicalDescription) }
         parts += exclusions.map(\.canonicalDescription)
         parts += groups.map { "group=\($0.name):\($0.mode.rawValue)" }
-        parts += rewards.map { "reward=\($0.sku):\($0.points.value)" }
+        parts += rewards.map { "reward=\($0.sku):\($0.points.value)" + ($0.percent.map { ":pct=\($0.millionths)" } ?? "") }
         return parts.joined(separator: ";")
     }
 }

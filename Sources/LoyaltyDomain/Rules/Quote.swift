@@ -43,12 +43,14 @@ public struct QuoteLine: Sendable, Hashable {
     public var excludedFromEarning: Bool
 }
 
-/// A gift taken for points.
+/// A gift taken for points, or a discount bought with points.
 public struct RewardLine: Sendable, Hashable {
     public var sku: String
     public var name: String
     public var quantity: Int64
     public var points: Points
+    /// What a discount reward took off the receipt (zero for a gift).
+    public var discount: Money = .zero
 }
 
 /// The program's answer to a receipt: what the member gets and what remains to pay.
