@@ -2,7 +2,7 @@ import ContactlessReaders
 import Foundation
 
 /// A real pcscd with two virtual readers from Debian's vsmartcard-vpcd driver, whose card side
-/// listens on TCP ports of our own (not the 0x8C7B of /etc/reader.conf.d/vpcd).
+/// listens on TCP ports of this test process's own (not the 0x8C7B of /etc/reader.conf.d/vpcd).
 ///
 /// pcscd's server socket is always /run/pcscd/pcscd.comm, so this test process's pcscd runs in a
 /// mount namespace of its own where a private directory is bound over /run/pcscd, and every client
@@ -10,7 +10,29 @@ import Foundation
 /// `PCSCLITE_CSOCK_NAME`: a system pcscd and another `make test` run beside it never meet ours.
 /// Starting it needs root (unshare, mount), as in CI; it stops only the one it started.
 public final class VirtualPCSC: @unchecked Sendable {
-    public static let firstPort: UInt16 = 0x8D11
+    /// The TCP port of the first virtual reader's card side (the second reader's is the next one).
+    /// Ports are machine-wide, so each test process takes a free pair of its own.
+    public static let firstPort: UInt16 = {
+        var candidate = 0x8D11 + 2 * (Int(getpid()) % 2_000)
+        var tries = 0
+        while tries < 2_000, !(isFree(candidate) && isFree(candidate + 1)) {
+            candidate = candidate + 2 > 0x8D11 + 4_000 ? 0x8D11 : candidate + 2
+            tries += 1
+        }
+        return UInt16(candidate)
+    }()
+
+    /// Whether nothing listens on TCP `port` (a listening socket could be bound to it).
+    private static func isFree(_ port: Int) -> Bool {
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
     public static let readerNames = ["Loyaltyd Test PCD 00 00", "Loyaltyd Test PCD 00 01"]
     static let driver = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
     static let pcscd = "/usr/sbin/pcscd"
