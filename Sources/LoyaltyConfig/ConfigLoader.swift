@@ -111,7 +111,7 @@ public enum ConfigLoader {
         }
         guard !raw.database.path.isEmpty else { throw ConfigProblem(["database", "path"], "must not be empty") }
 
-        let program = try ProgramReader(currency: currency, timeZone: try timeZone(raw.store.timeZone)).program(programNode)
+        let program = try ProgramReader(currency: currency, timeZone: try timeZone(raw.store.timeZone), storeID: raw.store.id).program(programNode)
 
         guard (0...3_600_000).contains(raw.readers.repeatWindowMilliseconds) else {
             throw ConfigProblem(["readers", "repeat_window_ms"], "must be between 0 and 3600000")

@@ -5,6 +5,8 @@ import LoyaltyDomain
 struct ProgramReader {
     let currency: Currency
     let timeZone: StoreTimeZone
+    /// `store.id`: rules with `when.stores` apply only in the stores they name.
+    var storeID = ""
 
     static let keys = [
         "rounding", "points_rounding", "point_value", "max_discount_percent", "redemption", "points_expiry", "refunds", "exclusions", "tiers",
@@ -19,6 +21,7 @@ struct ProgramReader {
         guard pointValue.minorUnits > 0 else { throw section["point_value"].problem("must be greater than zero") }
 
         var policies = ProgramPolicies(currency: currency, timeZone: timeZone)
+        policies.storeID = storeID
         if let cap = try section["max_discount_percent"].percentage() { policies.maximumDiscount = cap }
 
         let redemption = section["redemption"]

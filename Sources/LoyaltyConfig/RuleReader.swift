@@ -177,7 +177,7 @@ struct RuleReader {
         var conditions = RuleConditions()
         try node.mapping(allowed: [
             "card_groups", "tiers", "from", "until", "weekdays", "hours", "birthday", "min_total", "first_purchase", "code",
-            "single_use_codes", "min_quantity", "requires_skus", "min_selected_total", "max_uses", "max_uses_per_member",
+            "single_use_codes", "min_quantity", "requires_skus", "min_selected_total", "max_uses", "max_uses_per_member", "stores",
         ])
         conditions.cardGroups = Set(try node["card_groups"].texts())
         for tier in try node["tiers"].list() {
@@ -236,6 +236,13 @@ struct RuleReader {
         conditions.minimumSelectedTotal = try node["min_selected_total"].money(currency)
         conditions.maximumUses = try node["max_uses"].integer(in: 1...1_000_000_000).map(Int64.init)
         conditions.maximumUsesPerMember = try node["max_uses_per_member"].integer(in: 1...1_000_000).map(Int64.init)
+        for store in try node["stores"].list() {
+            let id = try store.requiredText()
+            guard ConfigText.isName(id, maximumLength: 32, inner: "_-", ends: "_") else {
+                throw store.problem("\"\(id)\" is not a store id (1 to 32 letters, digits, '_' or '-')")
+            }
+            conditions.stores.insert(id)
+        }
     }
 
     /// `"10:00-14:00"`; an end before the start runs past midnight (`"22:00-02:00"`).

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ProgramConfigTests {
     @Test(arguments: [
         "restaurant", "bookshop", "grocer", "shop", "every-mechanism", "kiosk", "promo-codes", "free-items", "money-off",
-        "cart-conditions", "cheapest-item", "visit-points", "usage-limits", "category-tree", "points-rounding", "points-rewards",
+        "cart-conditions", "cheapest-item", "visit-points", "usage-limits", "category-tree", "points-rounding", "points-rewards", "chain-campaign",
     ])
     func everyWorkedExampleIsValid(name: String) throws {
         let configuration = try ConfigLoader.load(path: "\(RulesHarness.examples)/\(name).yaml")
@@ -86,6 +86,26 @@ import Testing
         #expect(problem(rule + "      type: coupon\n      percent: \"5\"\n      free_skus: [CUP]\n      min_total: \"10.00\"\n      valid_days: 5\n")
             == "p.yaml:10: program.rules[0].percent: a coupon gives a percent or free items, not both")
         #expect(problem("  points_rounding: up\n") == "p.yaml:7: program.points_rounding: \"up\" is not one of down, half-up, half-even")
+    }
+
+    /// Issue 16, item 11: the same program file in two stores of a chain gives each its own rules.
+    @Test func rulesLimitedToStoresApplyOnlyThere() throws {
+        let text = try String(contentsOfFile: "\(RulesHarness.examples)/chain-campaign.yaml", encoding: .utf8)
+        let lisbon = try ConfigLoader.parse(text, file: "c.yaml").program
+        let faro = try ConfigLoader.parse(text.replacingOccurrences(of: "id: lisbon-01", with: "id: faro-01"), file: "c.yaml").program
+        let request = PurchaseRequest(tillID: "t", transactionID: "x", member: .id("m"), total: Money(minorUnits: 10_000))
+        let at = Timestamp.milliseconds(parsing: "2026-03-05T12:00:00Z") ?? 0
+        let inLisbon = try lisbon.quote(request, member: MemberState(id: "m"), nowMilliseconds: at)
+        let inFaro = try faro.quote(request, member: MemberState(id: "m"), nowMilliseconds: at)
+        // Lisbon: 15% of 100.00 = 15.00 off, 85 points at 1 per 1.00. Faro: no discount, 500 + 100 points.
+        #expect(inLisbon.discount == Money(minorUnits: 1_500))
+        #expect(inLisbon.pointsEarned == Points(85))
+        #expect(inLisbon.rules[1].note == "only in stores faro-01 (this is lisbon-01)")
+        #expect(inFaro.discount == .zero)
+        #expect(inFaro.pointsEarned == Points(600))
+        #expect(lisbon.version != faro.version, "the effective rules differ, and so does the version")
+        #expect(problem("  rules:\n    - id: a\n      type: discount\n      percent: \"5\"\n      when:\n        stores: [\"lisbon 01\"]\n")
+            == "p.yaml:12: program.rules[0].when.stores[0]: \"lisbon 01\" is not a store id (1 to 32 letters, digits, '_' or '-')")
     }
 
     @Test func rewardPointsComeBackWithTheRewardUnlessTheProgramSaysWithTheMoney() throws {

@@ -28,7 +28,9 @@ public struct LoyaltyProgram: Sendable {
         // Points rounding is named only when it differs, so existing programs keep their version.
         let roundings = self.pointsRounding == rounding
             ? "rounding=\(rounding.rawValue)" : "rounding=\(rounding.rawValue)/\(self.pointsRounding.rawValue)"
-        let canonical = ([roundings, "point=\(pointValue.minorUnits)", policies.canonicalDescription]
+        // The store is named only when a rule is limited to stores: then the effective rules differ by store.
+        let store = self.rules.contains { !$0.conditions.stores.isEmpty } ? ["store=\(policies.storeID)"] : []
+        let canonical = ([roundings, "point=\(pointValue.minorUnits)", policies.canonicalDescription] + store
             + self.rules.map(\.canonicalDescription)).joined(separator: ";")
         self.version = StableHash.hex(of: canonical)
     }
@@ -155,7 +157,7 @@ public struct LoyaltyProgram: Sendable {
         RuleContext(
             request: request, member: member, tier: tier, rounding: rounding, pointsRounding: pointsRounding, pointValue: pointValue,
             currency: policies.currency, nowMilliseconds: nowMilliseconds,
-            localTime: policies.timeZone.localTime(atMilliseconds: nowMilliseconds), promotions: promotions)
+            localTime: policies.timeZone.localTime(atMilliseconds: nowMilliseconds), promotions: promotions, storeID: policies.storeID)
     }
 
     private func rewards(_ requested: [RewardRequest]) throws(QuoteError) -> ([RewardLine], Points) {

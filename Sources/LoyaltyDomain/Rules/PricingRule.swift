@@ -24,6 +24,8 @@ public struct RuleContext: Sendable {
     public var localTime: LocalTime
     /// Single-use codes sent and uses of limited rules, as the store read them.
     public var promotions: PromotionState
+    /// The store this program runs in (`store.id`), for rules limited to some stores of a chain.
+    public var storeID: String
 }
 
 /// One earning rule of the program, built from configuration by the config loader.

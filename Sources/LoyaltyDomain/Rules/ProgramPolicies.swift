@@ -15,6 +15,8 @@ public struct ProgramPolicies: Sendable {
     public var rewards: [CatalogueReward]
     /// All discounts together never take more than this share of a receipt.
     public var maximumDiscount: Percentage
+    /// The store this program runs in (`store.id`): rules with `when.stores` apply only there.
+    public var storeID = ""
 
     public init(
         currency: Currency = Currency(code: "EUR", minorUnitDigits: 2), timeZone: StoreTimeZone = .utc, tiers: TierLadder? = nil,

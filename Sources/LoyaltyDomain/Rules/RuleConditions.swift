@@ -30,6 +30,8 @@ public struct RuleConditions: Sendable, Hashable {
     /// The rule gives something on at most this many committed receipts, in all and per member.
     public var maximumUses: Int64?
     public var maximumUsesPerMember: Int64?
+    /// Only in these stores of the chain (`store.id`); empty: everywhere.
+    public var stores: Set<String> = []
 
     public init() {}
 
@@ -60,6 +62,7 @@ public struct RuleConditions: Sendable, Hashable {
         if let minimumSelectedTotal { parts.append("min_selected_total=\(minimumSelectedTotal.minorUnits)") }
         if let maximumUses { parts.append("max_uses=\(maximumUses)") }
         if let maximumUsesPerMember { parts.append("max_uses_per_member=\(maximumUsesPerMember)") }
+        if !stores.isEmpty { parts.append("stores=\(stores.sorted().joined(separator: ","))") }
         return parts.joined(separator: "&")
     }
 
@@ -76,6 +79,9 @@ public struct RuleConditions: Sendable, Hashable {
     /// Why the rule `ruleID`, acting on `lines`, does not apply in `context`, or `nil` when it does.
     func reasonNotApplicable(in context: RuleContext, ruleID: String = "", lines: LineSelector = .all) -> String? {
         if !enabled { return "the rule is switched off (enabled: false)" }
+        if !stores.isEmpty, !stores.contains(context.storeID) {
+            return "only in stores \(stores.sorted().joined(separator: ", ")) (this is \(context.storeID.isEmpty ? "no store" : context.storeID))"
+        }
         if let reason = promotionReason(in: context, ruleID: ruleID) { return reason }
         if let reason = contentReason(in: context, lines: lines) { return reason }
         let member = context.member
