@@ -93,7 +93,7 @@ struct ProgramReader {
 
     private func tiers(_ node: ConfigNode) throws(ConfigProblem) -> TierLadder? {
         guard node.isPresent else { return nil }
-        try node.mapping(allowed: ["basis", "window_days", "levels"])
+        try node.mapping(allowed: ["basis", "window_days", "levels", "receipt_tier"])
         guard let basis = try node["basis"].oneOf(TierLadder.Basis.self) else { throw node["basis"].problem("required key is missing") }
         var levels: [TierLadder.Level] = []
         for level in try node["levels"].list() {
@@ -115,6 +115,15 @@ struct ProgramReader {
             levels.append(TierLadder.Level(name: name, threshold: threshold))
         }
         guard !levels.isEmpty else { throw node["levels"].problem("list at least one level") }
-        return TierLadder(basis: basis, windowDays: try node["window_days"].integer(in: 1...36_500), levels: levels)
+        let receiptTier = try node["receipt_tier"].oneOf(ReceiptTier.self) ?? .before
+        return TierLadder(
+            basis: basis, windowDays: try node["window_days"].integer(in: 1...36_500), levels: levels,
+            includesThisReceipt: receiptTier == .including)
+    }
+
+    /// `program.tiers.receipt_tier`: the tier before the receipt, or the one reached including it.
+    private enum ReceiptTier: String, CaseIterable {
+        case before = "before-receipt"
+        case including = "including-receipt"
     }
 }

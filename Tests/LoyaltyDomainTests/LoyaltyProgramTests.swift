@@ -65,6 +65,28 @@ import Testing
         #expect(program.version != LoyaltyProgram(rules: [], rounding: .halfUp, pointValue: Money(minorUnits: 1)).version)
     }
 
+    /// The tier policy `including-receipt`, with the numbers of ERPNext's test_loyalty_program.py
+    /// test_tier_selection (Bronze 0, Silver 10000, Gold 20000): (spent before, receipt) → tier.
+    @Test(arguments: [
+        (0, 6_000, "bronze"), (0, 15_000, "silver"), (0, 25_000, "gold"), (4_000, 500, "bronze"), (8_000, 3_000, "silver"),
+        (18_000, 3_000, "gold"), (22_000, 5_000, "gold"),
+    ])
+    func theTierReachedIncludingTheReceipt(spent: Int64, receipt: Int64, expected: String) throws {
+        let levels = [("bronze", 0), ("silver", 10_000), ("gold", 20_000)].map { TierLadder.Level(name: $0.0, threshold: Int64($0.1) * 100) }
+        let rate = RateSchedule.byTier(["bronze": Percentage(millionths: 0), "silver": Percentage(millionths: 5 * Percentage.scale), "gold": Percentage(millionths: 10 * Percentage.scale)])
+        var policies = ProgramPolicies()
+        policies.tiers = TierLadder(basis: .spend, windowDays: nil, levels: levels, includesThisReceipt: true)
+        let including = LoyaltyProgram(rules: [DiscountRule(id: "tier", rate: rate)], rounding: .halfUp, pointValue: Money(minorUnits: 1), policies: policies)
+        policies.tiers?.includesThisReceipt = false
+        let before = LoyaltyProgram(rules: [DiscountRule(id: "tier", rate: rate)], rounding: .halfUp, pointValue: Money(minorUnits: 1), policies: policies)
+        let member = MemberState(id: "s-1", lifetimeSpend: Money(minorUnits: spent * 100), windowSpend: Money(minorUnits: spent * 100))
+        let receiptRequest = request(total: receipt * 100)
+        #expect(try including.quote(receiptRequest, member: member, nowMilliseconds: 0).tier == expected)
+        #expect(try before.quote(receiptRequest, member: member, nowMilliseconds: 0).tier == before.policies.tiers?.level(for: member))
+        #expect(including.version != before.version)
+        #expect(including.view(of: member, nowMilliseconds: 0).tier == before.policies.tiers?.level(for: member), "a lookup shows the tier before")
+    }
+
     @Test func blockedMembersGetNothing() throws {
         let blocked = MemberState(id: "s-1", status: .blocked)
         #expect(throws: QuoteError.memberBlocked) { try program().quote(request(total: 100), member: blocked, nowMilliseconds: 0) }

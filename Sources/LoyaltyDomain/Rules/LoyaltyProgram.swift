@@ -66,7 +66,7 @@ public struct LoyaltyProgram: Sendable {
     ) throws(QuoteError) -> Quote {
         guard member.status == .active else { throw .memberBlocked }
         guard request.redeemPoints.value >= 0 else { throw .negativeRedemption }
-        let tier = policies.tiers?.level(for: member)
+        let tier = policies.tiers?.level(for: member, receiptTotal: request.total)
         let context = self.context(for: request, member: member, tier: tier, nowMilliseconds: nowMilliseconds, promotions: promotions)
         let expired = PointsExpiryPolicy.expiring(member)
         let pointsExpired = expired.reduce(Points.zero) { $0 + $1.points }

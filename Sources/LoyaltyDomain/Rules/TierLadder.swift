@@ -25,11 +25,24 @@ public struct TierLadder: Sendable, Hashable {
     public var windowDays: Int?
     /// Ascending thresholds.
     public var levels: [Level]
+    /// Which tier a receipt gets: `false` (the default) the tier before it; `true` the tier reached
+    /// with it, counting its total and its visit (ERPNext's way). Lookups always show the tier before.
+    public var includesThisReceipt: Bool
 
-    public init(basis: Basis, windowDays: Int?, levels: [Level]) {
+    public init(basis: Basis, windowDays: Int?, levels: [Level], includesThisReceipt: Bool = false) {
         self.basis = basis
         self.windowDays = windowDays
         self.levels = levels.sorted { $0.threshold < $1.threshold }
+        self.includesThisReceipt = includesThisReceipt
+    }
+
+    /// The level a receipt of `total` gets, by ``includesThisReceipt``.
+    public func level(for state: MemberState, receiptTotal total: Money) -> String? {
+        guard includesThisReceipt else { return level(for: state) }
+        var with = state
+        with.windowSpend += total
+        with.windowVisits += 1
+        return level(for: with)
     }
 
     /// The member's level, or `nil` below the first.
@@ -40,5 +53,6 @@ public struct TierLadder: Sendable, Hashable {
 
     var canonicalDescription: String {
         "tiers=\(basis.rawValue),\(windowDays.map(String.init) ?? "-")," + levels.map { "\($0.name):\($0.threshold)" }.joined(separator: ",")
+            + (includesThisReceipt ? ",with-receipt" : "")
     }
 }
