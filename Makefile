@@ -42,7 +42,8 @@ test: build check-units
 	@cp $(LOCAL)/build-tests.log $(LOCAL)/build.log && $(MAKE) --no-print-directory check-warnings
 	@rm -f $(FIGURES)
 	LOYALTYD_FIGURES=$(FIGURES) $(SWIFT) test --skip-build; status=$$?; \
-		echo "== reliability figures"; cat $(FIGURES) 2>/dev/null; exit $$status
+		echo "== reliability figures"; cat $(FIGURES) 2>/dev/null; \
+		.ci/leftover-processes || status=1; exit $$status
 
 FIGURES = $(CURDIR)/$(LOCAL)/figures.txt
 FUZZ_SECONDS ?= 120

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A fresh directory under /tmp, removed with everything in it by ``remove()``.
-/// Paths stay short: Unix socket paths must fit in 108 bytes.
+/// Paths stay short: Unix socket paths must fit in 108 bytes. It records the test process that
+/// made it, so what a killed test leaves behind is found later (``LeftoverProcesses``).
 public final class TemporaryDirectory: Sendable {
     public let path: String
 
@@ -11,6 +12,8 @@ public final class TemporaryDirectory: Sendable {
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
         path = String(cString: created)
+        _ = LeftoverProcesses.reapedAtStart
+        LeftoverProcesses.claim(path)
     }
 
     /// `name` inside the directory.
