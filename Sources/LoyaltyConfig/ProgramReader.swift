@@ -31,10 +31,11 @@ struct ProgramReader {
         if let block = try redemption["block"].integer(in: 1...1_000_000) { policies.redemption.blockSize = Points(Int64(block)) }
 
         let expiry = section["points_expiry"]
-        try expiry.mapping(allowed: ["after_days", "pending_days"])
+        try expiry.mapping(allowed: ["after_days", "pending_days", "at"])
+        let endOfDay = try expiry["at"].oneOf(ExpiryMoment.self) == .endOfDay
         policies.expiry = PointsExpiryPolicy(
             afterDays: try expiry["after_days"].integer(in: 1...36_500),
-            pendingDays: try expiry["pending_days"].integer(in: 0...3_650) ?? 0)
+            pendingDays: try expiry["pending_days"].integer(in: 0...3_650) ?? 0, endOfDayIn: endOfDay ? timeZone : nil)
 
         let refunds = section["refunds"]
         try refunds.mapping(allowed: ["spent_points", "reward_points"])
@@ -119,6 +120,12 @@ struct ProgramReader {
         return TierLadder(
             basis: basis, windowDays: try node["window_days"].integer(in: 1...36_500), levels: levels,
             includesThisReceipt: receiptTier == .including)
+    }
+
+    /// `program.points_expiry.at`: the instant after_days × 24 h after earning, or the end of that store day.
+    private enum ExpiryMoment: String, CaseIterable {
+        case instant
+        case endOfDay = "end-of-day"
     }
 
     /// `program.tiers.receipt_tier`: the tier before the receipt, or the one reached including it.

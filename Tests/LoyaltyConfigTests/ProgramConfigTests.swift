@@ -108,6 +108,23 @@ import Testing
             == "p.yaml:12: program.rules[0].when.stores[0]: \"lisbon 01\" is not a store id (1 to 32 letters, digits, '_' or '-')")
     }
 
+    /// Issue 16's expiry policy: at the end of the store's day instead of the instant N × 24 h later.
+    @Test func pointsMayExpireAtTheEndOfTheStoresDay() throws {
+        let instant = try ConfigLoader.parse(head + "  points_expiry:\n    after_days: 10\n", file: "p.yaml").program
+        let endOfDay = try ConfigLoader.parse(head + "  points_expiry:\n    after_days: 10\n    at: end-of-day\n", file: "p.yaml").program
+        // Earned 13:00 in Berlin on 1 January: the instant is 11 January 12:00 UTC; the end of that
+        // Berlin day is midnight at +01:00, 23:00 UTC.
+        let earned = Timestamp.milliseconds(parsing: "2026-01-01T12:00:00Z") ?? 0
+        #expect(instant.policies.expiry.expiry(ofPointsEarnedAt: earned) == Timestamp.milliseconds(parsing: "2026-01-11T12:00:00Z"))
+        #expect(endOfDay.policies.expiry.expiry(ofPointsEarnedAt: earned) == Timestamp.milliseconds(parsing: "2026-01-11T23:00:00Z"))
+        // Across the change to summer time (29 March 2026): midnight at +02:00 is 22:00 UTC.
+        let spring = Timestamp.milliseconds(parsing: "2026-03-19T12:00:00Z") ?? 0
+        #expect(endOfDay.policies.expiry.expiry(ofPointsEarnedAt: spring) == Timestamp.milliseconds(parsing: "2026-03-29T22:00:00Z"))
+        #expect(instant.version != endOfDay.version)
+        #expect(problem("  points_expiry:\n    after_days: 10\n    at: midnight\n")
+            == "p.yaml:9: program.points_expiry.at: \"midnight\" is not one of instant, end-of-day")
+    }
+
     @Test func rewardPointsComeBackWithTheRewardUnlessTheProgramSaysWithTheMoney() throws {
         let plain = try ConfigLoader.parse(head + "  rules: []\n", file: "p.yaml").program
         let withMoney = try ConfigLoader.parse(head + "  refunds:\n    reward_points: with-money\n", file: "p.yaml").program

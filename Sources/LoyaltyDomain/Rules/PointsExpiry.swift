@@ -6,15 +6,31 @@ public struct PointsExpiryPolicy: Sendable, Hashable {
     public var afterDays: Int?
     /// Earned points become spendable this many days after they were earned.
     public var pendingDays: Int
+    /// `nil`: points expire at the instant `afterDays` × 24 h after earning (the default); a zone:
+    /// at the end of that day in the store's time zone, that is at the next local midnight.
+    public var endOfDayIn: StoreTimeZone?
 
-    public init(afterDays: Int? = nil, pendingDays: Int = 0) {
+    public init(afterDays: Int? = nil, pendingDays: Int = 0, endOfDayIn: StoreTimeZone? = nil) {
         self.afterDays = afterDays
         self.pendingDays = pendingDays
+        self.endOfDayIn = endOfDayIn
     }
 
     /// When points earned at `now` expire, or `nil` when they never do.
     public func expiry(ofPointsEarnedAt now: Int64) -> Int64? {
-        afterDays.map { now + Int64($0) * 86_400_000 }
+        guard let afterDays else { return nil }
+        let instant = now + Int64(afterDays) * 86_400_000
+        guard let zone = endOfDayIn else { return instant }
+        return Self.nextLocalMidnight(after: instant, in: zone)
+    }
+
+    /// The first instant of the local day after the one `instant` falls on.
+    static func nextLocalMidnight(after instant: Int64, in zone: StoreTimeZone) -> Int64 {
+        let midnight = (zone.localTime(atMilliseconds: instant).date.daysSinceEpoch + 1) * 86_400_000
+        func seconds(_ milliseconds: Int64) -> Int64 { milliseconds >= 0 ? milliseconds / 1_000 : -((-milliseconds + 999) / 1_000) }
+        // The offset at midnight may differ from the one at `instant` (a clock change that day).
+        let first = midnight - Int64(zone.offsetSeconds(at: seconds(instant))) * 1_000
+        return midnight - Int64(zone.offsetSeconds(at: seconds(first))) * 1_000
     }
 
     /// When points earned at `now` become spendable, or `nil` at once.
@@ -22,7 +38,9 @@ public struct PointsExpiryPolicy: Sendable, Hashable {
         pendingDays > 0 ? now + Int64(pendingDays) * 86_400_000 : nil
     }
 
-    var canonicalDescription: String { "expiry=\(afterDays.map(String.init) ?? "-"),pending=\(pendingDays)" }
+    var canonicalDescription: String {
+        "expiry=\(afterDays.map(String.init) ?? "-"),pending=\(pendingDays)" + (endOfDayIn == nil ? "" : ",at=end-of-day")
+    }
 
     /// How much of each due lot expires.
     ///
