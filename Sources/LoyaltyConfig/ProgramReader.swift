@@ -25,7 +25,8 @@ struct ProgramReader {
         if let cap = try section["max_discount_percent"].percentage() { policies.maximumDiscount = cap }
 
         let redemption = section["redemption"]
-        try redemption.mapping(allowed: ["max_share_percent", "min_balance", "block"])
+        try redemption.mapping(allowed: ["max_share_percent", "min_balance", "block", "earned_points_pay_rewards"])
+        policies.redemption.earnedPointsPayRewards = try redemption["earned_points_pay_rewards"].bool() ?? false
         if let share = try redemption["max_share_percent"].percentage() { policies.redemption.maximumShare = share }
         if let minimum = try redemption["min_balance"].points() { policies.redemption.minimumBalance = minimum }
         if let block = try redemption["block"].integer(in: 1...1_000_000) { policies.redemption.blockSize = Points(Int64(block)) }

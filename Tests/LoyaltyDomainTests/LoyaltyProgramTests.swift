@@ -87,6 +87,33 @@ import Testing
         #expect(including.view(of: member, nowMilliseconds: 0).tier == before.policies.tiers?.level(for: member), "a lookup shows the tier before")
     }
 
+    /// The policy earned_points_pay_rewards: Odoo lets the points an order earns pay its reward;
+    /// the default (ERPNext) does not.
+    @Test func earnedPointsMayPayTheReceiptsOwnRewardUnderThePolicy() throws {
+        var policies = ProgramPolicies()
+        policies.rewards = [CatalogueReward(sku: "MUG", name: "Mug", points: Points(1_200))]
+        let rules: [any PricingRule] = [PointsRule.percent(id: "points", Percentage(millionths: 3 * Percentage.scale))]
+        let strict = LoyaltyProgram(rules: rules, rounding: .halfUp, pointValue: Money(minorUnits: 1), policies: policies)
+        policies.redemption.earnedPointsPayRewards = true
+        let odoo = LoyaltyProgram(rules: rules, rounding: .halfUp, pointValue: Money(minorUnits: 1), policies: policies)
+        // 1,000 held; 100.00 earns 3% = 300: 1,300 can pay the 1,200-point mug only with the policy.
+        var mug = request(total: 10_000)
+        mug.rewards = [RewardRequest(sku: "MUG", quantity: 1)]
+        #expect(throws: QuoteError.rewardsTooExpensive(cost: Points(1_200), spendable: Points(1_000))) {
+            try strict.quote(mug, member: member, nowMilliseconds: 0)
+        }
+        let quote = try odoo.quote(mug, member: member, nowMilliseconds: 0)
+        #expect(quote.rewardPoints == Points(1_200))
+        #expect(quote.balanceAfter == Points(100))
+        // 10.00 earns 30: 1,030 is still short of 1,200.
+        var small = request(total: 1_000)
+        small.rewards = mug.rewards
+        #expect(throws: QuoteError.rewardsTooExpensive(cost: Points(1_200), spendable: Points(1_030))) {
+            try odoo.quote(small, member: member, nowMilliseconds: 0)
+        }
+        #expect(strict.version != odoo.version)
+    }
+
     @Test func blockedMembersGetNothing() throws {
         let blocked = MemberState(id: "s-1", status: .blocked)
         #expect(throws: QuoteError.memberBlocked) { try program().quote(request(total: 100), member: blocked, nowMilliseconds: 0) }

@@ -81,8 +81,11 @@ public struct LoyaltyProgram: Sendable {
         // Rewards first, then points as payment, both from what the member may spend.
         var (rewards, rewardPoints) = try self.rewards(request.rewards)
         let meetsMinimum = spendable >= policies.redemption.minimumBalance
+        // With earned_points_pay_rewards the receipt's own points may pay its rewards (Odoo): checked
+        // once they are known, below; they never pay the points given as payment.
+        let ownPointsPay = policies.redemption.earnedPointsPayRewards && policies.expiry.pendingDays == 0
         if rewardPoints > .zero {
-            guard meetsMinimum, rewardPoints <= spendable else {
+            guard meetsMinimum, ownPointsPay || rewardPoints <= spendable else {
                 throw .rewardsTooExpensive(cost: rewardPoints, spendable: meetsMinimum ? spendable : .zero)
             }
         }
@@ -106,6 +109,11 @@ public struct LoyaltyProgram: Sendable {
         }
 
         run(.earning, on: &draft, in: context)
+        if ownPointsPay, rewardPoints > spendable {
+            guard rewardPoints <= spendable + draft.pointsEarned, draft.pointsRedeemed == .zero else {
+                throw .rewardsTooExpensive(cost: rewardPoints, spendable: spendable + draft.pointsEarned)
+            }
+        }
 
         let issued = rules.compactMap { $0 as? CouponRule }.compactMap { $0.issue(for: draft, in: context) }
         let earned = draft.pointsEarned

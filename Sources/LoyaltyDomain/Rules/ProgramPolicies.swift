@@ -42,7 +42,8 @@ public struct ProgramPolicies: Sendable {
         var parts = [
             "currency=\(currency.code)/\(currency.minorUnitDigits)", "tz=\(timeZone.name)",
             "redeem=\(redemption.maximumShare.millionths),\(redemption.minimumBalance.value)"
-                + (redemption.blockSize == Points(1) ? "" : ",block=\(redemption.blockSize.value)"), expiry.canonicalDescription,
+                + (redemption.blockSize == Points(1) ? "" : ",block=\(redemption.blockSize.value)")
+                + (redemption.earnedPointsPayRewards ? ",own-points-pay-rewards" : ""), expiry.canonicalDescription,
             "spent=\(spentPoints.rawValue)", "reward_refunds=\(rewardRefunds.rawValue)", "max_discount=\(maximumDiscount.millionths)",
         ]
         if let tiers { parts.append(tiers.canonicalDescription) }
@@ -63,6 +64,9 @@ public struct RedemptionPolicy: Sendable, Hashable {
 
     /// Points pay in whole blocks of this many (a till's `redeem_points` is a multiple of it).
     public var blockSize: Points
+    /// Whether the points a receipt earns may pay that receipt's rewards (Odoo: yes; ERPNext and the
+    /// default: no). Only points spendable at once count (no pending period); never for `redeem_points`.
+    public var earnedPointsPayRewards = false
 
     public init(
         maximumShare: Percentage = Percentage(millionths: 100 * Percentage.scale), minimumBalance: Points = .zero, blockSize: Points = Points(1)
