@@ -130,6 +130,7 @@ extension LoyaltyStore {
     /// Enrols a member as `member.enroll` does, with a group; refuses a carrier or phone that
     /// already belongs to a member.
     public func addMember(_ enrolment: Enrolment, group: String?, nowMilliseconds: Int64) async throws(MemberCareError) -> MemberID {
+        do { try enrolment.carrier.checkLinkable() } catch { throw .store(.carrierRefused(error)) }
         let id = ids.next(milliseconds: nowMilliseconds)
         return try await careWrite { db in
             if try Self.owner(of: enrolment.carrier, in: db) != nil { throw MemberCareError.store(.carrierInUse(enrolment.carrier)) }
@@ -139,7 +140,6 @@ extension LoyaltyStore {
             try Self.insertMember(
                 db, id: id, name: enrolment.name, phone: enrolment.phone, birthday: enrolment.birthday, group: group,
                 consentAtMilliseconds: enrolment.consentAtMilliseconds, carrier: enrolment.carrier, nowMilliseconds: nowMilliseconds)
-        do { try enrolment.carrier.checkLinkable() } catch { throw .store(.carrierRefused(error)) }
             try self.appendEvent(db, kind: "member.add", carrier: enrolment.carrier, memberID: id, nowMilliseconds: nowMilliseconds)
             return id
         }
