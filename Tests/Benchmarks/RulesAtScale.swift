@@ -107,7 +107,8 @@ enum RulesAtScale {
                 }
                 done.set(try await store.ledger(of: "bench-m00000001", limit: 1_000_000).count)
             } catch {
-                print("history failed: \(error)")
+                // stderr: stdout is buffered and lost when the bench stops on the error below.
+                FileHandle.standardError.write(Data("history failed: \(error)\n".utf8))
                 done.set(-1)
             }
         }
