@@ -26,7 +26,6 @@ public final class FaultyLink: @unchecked Sendable {
     private var mode: Mode = .pass
     private var generator: SeededGenerator
     private var closed = false
-    private var generation = 0
     private var counters: [String: Int] = [:]
 
     /// Listens on a free loopback port and forwards to `targetPort` on 127.0.0.1.
@@ -57,10 +56,7 @@ public final class FaultyLink: @unchecked Sendable {
 
     /// Changes what the link does to traffic, for open connections and new ones.
     public func set(_ mode: Mode) {
-        lock.withLock {
-            self.mode = mode
-            generation += 1
-        }
+        lock.withLock { self.mode = mode }
     }
 
     /// What the link did so far: `connections`, `resets`, `cuts`.
