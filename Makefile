@@ -77,7 +77,7 @@ check-units:
 bench: setup
 	$(SWIFT) build -c release --static-swift-stdlib --product loyaltyd
 	$(SWIFT) build -c release --product loyaltyd-bench
-	$$($(SWIFT) build -c release --show-bin-path)/loyaltyd-bench --binary $$($(SWIFT) build -c release --show-bin-path)/loyaltyd
+	$$($(SWIFT) build -c release --show-bin-path)/loyaltyd-bench --binary $$($(SWIFT) build -c release --show-bin-path)/loyaltyd $(BENCH_ARGS)
 
 RELEASE_BIN = $$($(SWIFT) build -c release --show-bin-path)
 

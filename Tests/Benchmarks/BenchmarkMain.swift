@@ -15,45 +15,66 @@ struct BenchmarkMain {
         var members = 50_000
         var scaleMembers = 1_000_000
         var chainMembers = 100_000
-        var chainOnly = false
-        var tapsOnly = false
+        var sections = Set(Section.allCases)
+        let usage = "usage: loyaltyd-bench [--binary PATH] [--members N] [--scale-members N] [--chain-members N] [--only SECTION,...]\n"
+            + "sections: " + Section.allCases.map(\.rawValue).joined(separator: ", ")
         while let argument = arguments.popFirst() {
             switch argument {
             case "--binary": binary = arguments.popFirst() ?? binary
             case "--members": members = Int(arguments.popFirst() ?? "") ?? members
             case "--scale-members": scaleMembers = Int(arguments.popFirst() ?? "") ?? scaleMembers
             case "--chain-members": chainMembers = Int(arguments.popFirst() ?? "") ?? chainMembers
-            case "--chain-only": chainOnly = true
-            case "--taps-only": tapsOnly = true
-            default: fatalError("usage: loyaltyd-bench [--binary PATH] [--members N] [--scale-members N] [--chain-members N] [--chain-only] [--taps-only]")
+            case "--only":
+                let names = (arguments.popFirst() ?? "").split(separator: ",").map(String.init)
+                sections = Set(names.compactMap(Section.init(rawValue:)))
+                guard sections.count == names.count, !names.isEmpty else {
+                    FileHandle.standardError.write(Data("loyaltyd-bench: unknown section in --only\n\(usage)\n".utf8))
+                    exit(64)
+                }
+            case "--help", "-h": say(usage); return
+            default:
+                FileHandle.standardError.write(Data("loyaltyd-bench: unknown argument \(argument)\n\(usage)\n".utf8))
+                exit(64)
             }
         }
         setenv("LOYALTYD_BINARY", binary, 1)
-        print("loyaltyd bench: \(binary), \(members) members, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        print(String(repeating: "-", count: 78))
+        say("loyaltyd bench: \(binary), \(members) members, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        say(String(repeating: "-", count: 78))
 
-        if chainOnly { return try chainFigures(members: chainMembers) }
-        if tapsOnly { return try tapFigures() }
+        if sections.contains(.till) { try tillFigures(members: members) }
+        if sections.contains(.rules) { try rulesFigures(members: scaleMembers) }
+        if sections.contains(.import) { try importFigures() }
+        if sections.contains(.chain) { try chainFigures(members: chainMembers) }
+        if sections.contains(.readers) { try readerFigures() }
+    }
+
+    /// The parts of the bench, in the order they run; `--only` picks some.
+    enum Section: String, CaseIterable {
+        case till, rules, `import`, chain, readers
+    }
+
+    /// Quote and commit over the socket beside raw SQLite, and the daemon's memory around them.
+    static func tillFigures(members: Int) throws {
         let raw = try RawSQLiteBaseline()
         defer { raw.remove() }
         let rawFirst = try raw.measure(transactions: 1_000)
-        print(row("raw SQLite: durable single-row transactions", String(format: "%.0f tx/s (first run; ratios below pair rounds)", rawFirst)))
+        say(row("raw SQLite: durable single-row transactions", String(format: "%.0f tx/s (first run; ratios below pair rounds)", rawFirst)))
         let inProcess = try InProcessCommits.measure(commits: 2_000)
-        print(row("store commits in process (no socket)", String(format: "%.0f/s", inProcess)))
+        say(row("store commits in process (no socket)", String(format: "%.0f/s", inProcess)))
 
         let daemon = try TemporaryDaemon()
         try MemberSeed.seed(databasePath: daemon.databasePath, members: members)
         try daemon.start()
         usleep(500_000)
         let idle = ProcessMemory.residentMegabytes(of: daemon.processID!)
-        print(row("idle resident memory, \(members) members", String(format: "%.1f MB (target < 30 MB)", idle)))
+        say(row("idle resident memory, \(members) members", String(format: "%.1f MB (target < 25 MB)", idle)))
 
         let session = TillLoad(socketPath: daemon.socketPath, members: members)
         let transport = try session.run(method: "status", tills: 1, requestsPerTill: 2_000, expectError: true)
-        print(row("socket round trip, JSON-RPC, no database", transport.summary))
+        say(row("socket round trip, JSON-RPC, no database", transport.summary))
         for tills in [1, 8] {
             let quotes = try session.run(method: "purchase.quote", tills: tills, requestsPerTill: 4_000 / tills)
-            print(row("purchase.quote, \(tills) till(s)", quotes.summary + (tills == 1 ? "  (target p99 < 1 ms)" : "")))
+            say(row("purchase.quote, \(tills) till(s)", quotes.summary + (tills == 1 ? "  (target p99 < 1 ms)" : "")))
         }
         // Each commit figure is paired with the raw baseline round by round, interleaved, so both
         // see the same moment of the machine; the ratio is the median of the rounds.
@@ -66,50 +87,56 @@ struct BenchmarkMain {
                 ratio.add(measured: round.perSecond, baseline: baseline)
                 commits = commits.map { $0 + round } ?? round
             }
-            print(row("purchase.commit, \(tills) till(s)", commits!.summary))
-            print(row("  commits/s ÷ raw durable tx/s", ratio.summary + (tills == 1 ? "  (target ≥ 0.80)" : "  (target ≥ 1.0)")))
+            say(row("purchase.commit, \(tills) till(s)", commits!.summary))
+            say(row("  commits/s ÷ raw durable tx/s", ratio.summary + (tills == 1 ? "  (target ≥ 0.80)" : "  (target ≥ 1.0)")))
         }
         let loaded = ProcessMemory.residentMegabytes(of: daemon.processID!)
         let stoppedStatus = daemon.stop()
         let verify = try LoyaltydBinary.run(["db", "verify", "--config", daemon.configPath])
         daemon.cleanUp()
-        print(row("resident memory after the load", String(format: "%.1f MB", loaded)))
-        print(row("stop, then db verify", "exit \(stoppedStatus.map(String.init) ?? "none"), " + (verify.status == 0 ? "clean" : "PROBLEMS: \(verify.stdout)")))
+        say(row("resident memory after the load", String(format: "%.1f MB", loaded)))
+        say(row("stop, then db verify", "exit \(stoppedStatus.map(String.init) ?? "none"), " + (verify.status == 0 ? "clean" : "PROBLEMS: \(verify.stdout)")))
+        say(String(repeating: "-", count: 78))
+    }
 
-        print(String(repeating: "-", count: 78))
+    /// Quotes at a million members, for a member with a long history, under the plain and a 50-rule program.
+    static func rulesFigures(members scaleMembers: Int) throws {
         let scale = try RulesAtScale.measure(members: scaleMembers, ledgerEntries: 10_000)
-        print(row("rules at scale: seeding", String(format: "%d members + a %d-entry history in %.1f s", scale.members, scale.ledgerEntries, scale.seedSeconds)))
-        print(row("  quote, member with a long history", scale.heavy.summary + "  (target p99 < 1 ms)"))
-        print(row("  quote, members across the database", scale.ordinary.summary))
+        say(row("rules at scale: seeding", String(format: "%d members + a %d-entry history in %.1f s", scale.members, scale.ledgerEntries, scale.seedSeconds)))
+        say(row("  quote, member with a long history", scale.heavy.summary + "  (target p99 < 1 ms)"))
+        say(row("  quote, members across the database", scale.ordinary.summary))
         let promotions = try RulesAtScale.measure(
             members: scaleMembers, ledgerEntries: 10_000, program: PromotionRules.program, codes: ["BENCH-3", "UNKNOWN-CODE"])
-        print(row("  the same member, 50 promotion rules", promotions.heavy.summary + "  (codes, free items, limits: p99 as above)"))
+        say(row("  the same member, 50 promotion rules", promotions.heavy.summary + "  (codes, free items, limits: p99 as above)"))
+        say(String(repeating: "-", count: 78))
+    }
 
-        print(String(repeating: "-", count: 78))
+    /// The CSV member import at 100,000 and 1,000,000 members.
+    static func importFigures() throws {
         let small = try MemberImport.measure(members: 100_000).first
-        print(row("member import, 100,000 members (CSV)", String(format: "%.1f s, peak RSS %.1f MB", small.seconds, small.peakMegabytes)))
+        say(row("member import, 100,000 members (CSV)", String(format: "%.1f s, peak RSS %.1f MB", small.seconds, small.peakMegabytes)))
         let large = try MemberImport.measure(members: 1_000_000, again: true)
-        print(row("member import, 1,000,000 members (CSV)", String(format: "%.1f s (target < 60 s), peak RSS %.1f MB", large.first.seconds, large.first.peakMegabytes)))
+        say(row("member import, 1,000,000 members (CSV)", String(format: "%.1f s (target < 60 s), peak RSS %.1f MB", large.first.seconds, large.first.peakMegabytes)))
         if let again = large.again {
-            print(row("  the same file again (no duplicates)", String(format: "%.1f s, peak RSS %.1f MB", again.seconds, again.peakMegabytes)))
+            say(row("  the same file again (no duplicates)", String(format: "%.1f s, peak RSS %.1f MB", again.seconds, again.peakMegabytes)))
         }
+        say(String(repeating: "-", count: 78))
+    }
 
-        print(String(repeating: "-", count: 78))
-        try chainFigures(members: chainMembers)
-
-        print(String(repeating: "-", count: 78))
+    /// Decoder throughput, USB scan latency and contactless tap latency.
+    static func readerFigures() throws {
         let decoding = DecodingThroughput.measure()
-        print(row("keyboard reports through the decoder", String(format: "%.0f reports/s", decoding.keyboardReports)))
-        print(row("magnetic tracks classified (bank card check)", String(format: "%.0f swipes/s", decoding.swipes)))
+        say(row("keyboard reports through the decoder", String(format: "%.0f reports/s", decoding.keyboardReports)))
+        say(row("magnetic tracks classified (bank card check)", String(format: "%.0f swipes/s", decoding.swipes)))
         if USBTestbedControl.prerequisites.ok {
             let sorted = try ScanLatency.measure(scans: 50).sorted()
             let p50 = sorted[sorted.count / 2]
             let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
-            print(row("USB scan: last report → card.read (emulated)", String(format: "p50 %.2f ms  p99 %.2f ms over %d  (an upper bound; target p99 < 5 ms)", p50, p99, sorted.count)))
+            say(row("USB scan: last report → card.read (emulated)", String(format: "p50 %.2f ms  p99 %.2f ms over %d  (an upper bound; target p99 < 5 ms)", p50, p99, sorted.count)))
         } else {
-            print(row("USB scan latency", "not measured: \(USBTestbedControl.prerequisites.missing)"))
+            say(row("USB scan latency", "not measured: \(USBTestbedControl.prerequisites.missing)"))
         }
-        print(String(repeating: "-", count: 78))
+        say(String(repeating: "-", count: 78))
         try tapFigures()
     }
 
@@ -120,16 +147,16 @@ struct BenchmarkMain {
             let sorted = taps.overheads.sorted()
             let p50 = sorted[sorted.count / 2]
             let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
-            print(row("tap: pcscd reports card → till gets card.read", String(format: "p50 %.2f ms  p99 %.2f ms over %d taps  (target p99 < 5 ms)", p50, p99, sorted.count)))
-            print(row("CPU used by the idle daemon over 5 s", String(format: "%.2f s  (readers watched, no card moving)", taps.idleCPUSeconds)))
+            say(row("tap: pcscd reports card → till gets card.read", String(format: "p50 %.2f ms  p99 %.2f ms over %d taps  (target p99 < 5 ms)", p50, p99, sorted.count)))
+            say(row("CPU used by the idle daemon over 5 s", String(format: "%.2f s  (readers watched, no card moving)", taps.idleCPUSeconds)))
             let stalled = try TapLatency.measure(taps: 100, stalledTill: true)
             let stalledSorted = stalled.overheads.sorted()
-            print(row("  the same with a stalled till subscribed", String(
+            say(row("  the same with a stalled till subscribed", String(
                 format: "p50 %.2f ms  p99 %.2f ms over %d taps, %d stalled tills disconnected  (target p99 < 5 ms)",
                 stalledSorted[stalledSorted.count / 2], stalledSorted[min(stalledSorted.count - 1, stalledSorted.count * 99 / 100)],
                 stalledSorted.count, stalled.stalledTillsDisconnected)))
         } else {
-            print(row("tap latency", "not measured: \(VirtualPCSC.prerequisites.missing)"))
+            say(row("tap latency", "not measured: \(VirtualPCSC.prerequisites.missing)"))
         }
     }
 
@@ -137,16 +164,22 @@ struct BenchmarkMain {
     static func chainFigures(members: Int) throws {
         if TemporaryPostgres.binaries != nil {
             let chain = try ChainBench.measure(facts: 20_000, commits: 50, resyncMembers: members)
-            print(row("chain: push_v1, 20,000 facts, batches of 500", String(format: "%.0f facts/s", chain.pushPerSecond)))
-            print(row("  plain inserts of the same rows (same server)", String(format: "%.0f rows/s", chain.plainPerSecond)))
-            print(row("  push ÷ plain inserts", chain.pushRatio.summary + "  (goal ≥ 0.5)"))
+            say(row("chain: push_v1, 20,000 facts, batches of 500", String(format: "%.0f facts/s", chain.pushPerSecond)))
+            say(row("  plain inserts of the same rows (same server)", String(format: "%.0f rows/s", chain.plainPerSecond)))
+            say(row("  push ÷ plain inserts", chain.pushRatio.summary + "  (goal ≥ 0.5)"))
             let sorted = chain.convergence.sorted()
-            print(row("chain: commit in A → balance seen in B", String(format: "p50 %.0f ms  p99 %.0f ms over %d  (goal p99 < 2 s)",
+            say(row("chain: commit in A → balance seen in B", String(format: "p50 %.0f ms  p99 %.0f ms over %d  (goal p99 < 2 s)",
                 sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 99 / 100)], sorted.count)))
-            print(row("chain resync, \(chain.resyncMembers) members + cards", String(format: "%.1f s", chain.resyncSeconds)))
+            say(row("chain resync, \(chain.resyncMembers) members + cards", String(format: "%.1f s", chain.resyncSeconds)))
         } else {
-            print(row("chain", "not measured: PostgreSQL is not installed"))
+            say(row("chain", "not measured: PostgreSQL is not installed"))
         }
+        say(String(repeating: "-", count: 78))
+    }
+
+    /// Prints one line at once, unbuffered: a figure reaches the log even if a later part stops the bench.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     static func row(_ label: String, _ value: String) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import LoyaltyDomain
 import LoyaltyStore
 import LoyaltyTestSupport
@@ -24,7 +25,7 @@ enum InProcessCommits {
                 }
                 semaphore.set(Double(commits) / (ContinuousClock.now - start).seconds)
             } catch {
-                print("in-process commits failed: \(error)")
+                FileHandle.standardError.write(Data("in-process commits failed: \(error)\n".utf8))
                 semaphore.set(0)
             }
         }

@@ -122,7 +122,7 @@ enum RulesAtScale {
         }
         let count = done.wait()
         try store.close()
-        guard count > 0 else { throw BenchmarkError(description: "could not write the member's history") }
+        guard count > 0 else { throw BenchmarkError(description: "could not write the member's history (\(count) ledger entries)") }
         return count
     }
 }
