@@ -43,16 +43,10 @@ struct CardReadRouter: Sendable {
         } else {
             result = read.result
         }
-        var params: [(String, JSONValue)] = [
-            ("reader", .string(read.reader.name)),
-            ("kind", .string(read.reader.kind)),
-            ("till_id", read.reader.tillID.map(JSONValue.string) ?? .null),
-            ("result", .string(result)),
-            ("card", read.carrier.map { .object([("kind", .string($0.kind.rawValue)), ("value", .string($0.value))]) } ?? .null),
-            ("member", member.map(encoder.member) ?? .null),
-        ]
-        if let problem = read.problem { params.append(("problem", .string(problem))) }
-        await events.publish(method: "card.read", params: .object(params), lane: read.reader.tillID)
+        let params = encoder.cardRead(
+            reader: read.reader.name, kind: read.reader.kind, tillID: read.reader.tillID, result: result, carrier: read.carrier,
+            member: member, problem: read.problem)
+        await events.publish(method: "card.read", params: params, lane: read.reader.tillID)
 
         logger.info(
             "card read",
@@ -68,10 +62,8 @@ struct CardReadRouter: Sendable {
     /// Tells the tills of the reader's lane that it came or went (`reader.added`, `reader.removed`),
     /// and writes it to the event log.
     func announce(_ method: String, _ reader: ReaderDirectory.Reader, now: Int64) async {
-        let params: JSONValue = .object([
-            ("reader", .string(reader.name)), ("kind", .string(reader.kind)),
-            ("till_id", reader.tillID.map(JSONValue.string) ?? .null),
-        ])
+        let params = TillResultEncoder(currency: configuration.value.currency).readerChange(
+            reader: reader.name, kind: reader.kind, tillID: reader.tillID)
         await events.publish(method: method, params: params, lane: reader.tillID)
         await store.record(method, reader: reader.name, detail: reader.kind, now: now, logger: logger)
     }

@@ -7,7 +7,7 @@ extension TillAPI {
         do {
             let recorded = try await store.recordSale(
                 tillID: sale.tillID, transactionID: sale.transactionID, total: sale.total, nowMilliseconds: now)
-            return .object([("recorded", true), ("already_recorded", .bool(!recorded))])
+            return TillResultEncoder(currency: configuration.value.currency).saleRecorded(alreadyRecorded: !recorded)
         } catch {
             switch error {
             case .transactionConflict:

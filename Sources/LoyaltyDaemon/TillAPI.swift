@@ -28,13 +28,13 @@ public struct TillAPI: TillRequestHandler {
             metrics?.request(method: "unknown", outcome: failure.error.reason?.rawValue ?? "error", duration: .zero)
             return RPCResponse.line(for: failure)
         case .single(let request):
-            return await answer(request, on: connection).map(JSONWriter.bytes(of:))
+            return await answer(request, on: connection)
         case .batch(let requests):
-            var answers: [JSONValue] = []
+            var answers: [[UInt8]] = []
             for request in requests {
                 if let answer = await answer(request, on: connection) { answers.append(answer) }
             }
-            return answers.isEmpty ? nil : JSONWriter.bytes(of: .array(answers))
+            return answers.isEmpty ? nil : RPCResponse.batchLine(answers)
         }
     }
 
@@ -42,13 +42,13 @@ public struct TillAPI: TillRequestHandler {
         events.unsubscribe(connection)
     }
 
-    /// The response object for one request, or `nil` for a notification.
-    private func answer(_ parsed: Result<RPCRequest, RPCFailure>, on connection: TillConnection) async -> JSONValue? {
+    /// The response line for one request, or `nil` for a notification.
+    private func answer(_ parsed: Result<RPCRequest, RPCFailure>, on connection: TillConnection) async -> [UInt8]? {
         let request: RPCRequest
         switch parsed {
         case .failure(let failure):
             metrics?.request(method: "unknown", outcome: failure.error.reason?.rawValue ?? "error", duration: .zero)
-            return RPCResponse.failure(id: failure.id, error: failure.error)
+            return JSONWriter.bytes(of: RPCResponse.failure(id: failure.id, error: failure.error))
         case .success(let value): request = value
         }
         let started = ContinuousClock.now
@@ -57,14 +57,23 @@ public struct TillAPI: TillRequestHandler {
             let call = try TillCall.parse(request, limits: configuration.limits, nowMilliseconds: now)
             let result = try await perform(call, on: connection, now: now)
             metrics?.request(method: request.method, outcome: "ok", duration: ContinuousClock.now - started)
-            return request.id.map { RPCResponse.success(id: $0, result: result) }
+            return request.id.map { RPCResponse.successLine(id: $0, result: result) }
         } catch {
             metrics?.request(method: request.method, outcome: error.reason?.rawValue ?? "error", duration: ContinuousClock.now - started)
-            return request.id.map { RPCResponse.failure(id: $0, error: error) }
+            return request.id.map { JSONWriter.bytes(of: RPCResponse.failure(id: $0, error: error)) }
         }
     }
 
-    private func perform(_ call: TillCall, on connection: TillConnection, now: Int64) async throws(RPCError) -> JSONValue {
+    private func perform(_ call: TillCall, on connection: TillConnection, now: Int64) async throws(RPCError) -> RPCResult {
+        switch call {
+        case .commit(let request): try await commit(request, now: now)
+        case .refund(let refund): try await self.refund(refund, now: now)
+        default: .value(try await value(of: call, on: connection, now: now))
+        }
+    }
+
+    /// The result of every method whose answer is built afresh each time.
+    private func value(of call: TillCall, on connection: TillConnection, now: Int64) async throws(RPCError) -> JSONValue {
         let configuration = configuration.value
         let encoder = TillResultEncoder(currency: configuration.currency)
         switch call {
@@ -96,83 +105,27 @@ public struct TillAPI: TillRequestHandler {
             try await offline?.check(quote, memberID: memberID, nowMilliseconds: now)
             return encoder.quote(quote, memberID: memberID)
 
-        case .commit(let request):
-            // Online (the usual case) a commit is not quoted twice.
-            if let offline, request.redeemPoints > .zero || !request.rewards.isEmpty, offline.isOffline(nowMilliseconds: now) {
-                // A retry of a commit already made is answered as before; anything new is checked.
-                if let quoted = try? await store.quote(request, program: configuration.program, nowMilliseconds: now) {
-                    try await offline.check(quoted.0, memberID: quoted.1, nowMilliseconds: now)
-                }
-            }
-            let outcome = try await mapped { () async throws(StoreError) in
-                try await store.commit(request, program: configuration.program, nowMilliseconds: now) { quote, memberID in
-                    JSONWriter.string(of: encoder.quote(quote, memberID: memberID))
-                }
-            }
-            logger.info(
-                outcome.isFirstCommit ? "purchase committed" : "purchase commit retried: first result returned, nothing awarded",
-                metadata: ["till": "\(request.tillID)", "transaction": "\(request.transactionID)", "member": "\(outcome.memberID)"])
-            return try storedResult(outcome.result)
-
         case .void(let tillID, let transactionID):
             let voided = try await mapped { () async throws(StoreError) in
                 try await store.void(tillID: tillID, transactionID: transactionID, nowMilliseconds: now)
             }
-            return .object([("voided", true), ("already_voided", .bool(!voided))])
-
-        case .refund(let refund):
-            if let offline, refund.tillID.contains(":"), offline.isOffline(nowMilliseconds: now) {
-                // `<store id>:<till id>` names another store's purchase: that store may be refunding
-                // it too, and only the centre can tell.
-                throw RPCError(.chainOffline, "this purchase was made in another store and the chain's centre cannot be reached; refund it there, or once this store is online")
-            }
-            let outcome = try await mapped { () async throws(StoreError) in
-                try await store.refund(
-                    tillID: refund.tillID, transactionID: refund.transactionID, refundID: refund.refundID,
-                    scope: RefundScope(amount: refund.amount, lines: refund.lines.map { ($0.sku, $0.amount) }),
-                    program: configuration.program, nowMilliseconds: now
-                ) { settlement in
-                    JSONWriter.string(of: .object([
-                        ("member_id", .string(settlement.memberID)),
-                        ("refund_id", .string(refund.refundID)),
-                        ("amount", encoder.money(settlement.amount)),
-                        ("points_reversed", .integer(settlement.pointsReversed.value)),
-                        ("points_not_reversed", .integer(settlement.pointsForgiven.value)),
-                        ("spent_points_policy", .string(settlement.spentPointsPolicy.rawValue)),
-                        ("points_restored", .integer(settlement.pointsRestored.value)),
-                        ("points_expired", .integer(settlement.pointsExpired.value)),
-                        ("coupons_cancelled", .array(settlement.couponsCancelled.map(JSONValue.string))),
-                        ("remaining_refundable", encoder.money(settlement.remaining)),
-                        ("balance_after", .integer(settlement.balanceAfter.value)),
-                    ]))
-                }
-            }
-            logger.info(
-                outcome.isFirstRefund ? "purchase refunded" : "refund retried: first result returned",
-                metadata: ["till": "\(refund.tillID)", "transaction": "\(refund.transactionID)", "refund": "\(refund.refundID)"])
-            return try storedResult(outcome.result)
+            return encoder.voided(alreadyVoided: !voided)
 
         case .subscribe(let lane):
             events.subscribe(connection, lane: lane)
             connection.waitsForNotifications()
-            return .object([("subscribed", true), ("till_id", lane.map(JSONValue.string) ?? .null)])
+            return encoder.subscribed(lane: lane)
 
         case .recordSale(let sale):
             return try await record(sale, now: now)
-        }
-    }
 
-    /// A result stored at first commit, sent again byte for byte on a retry.
-    private func storedResult(_ text: String) throws(RPCError) -> JSONValue {
-        do {
-            return try JSONParser.parse(Array(text.utf8))
-        } catch {
-            throw RPCError(.internalError, "internal error: a stored result is unreadable")
+        case .commit, .refund:
+            preconditionFailure("answered by perform(_:on:now:)")
         }
     }
 
     /// Runs a store operation, turning its error into the documented till error.
-    private func mapped<T>(_ body: () async throws(StoreError) -> T) async throws(RPCError) -> T {
+    func mapped<T>(_ body: () async throws(StoreError) -> T) async throws(RPCError) -> T {
         do {
             return try await body()
         } catch {

@@ -121,7 +121,7 @@ extension LoyaltyStore {
     public func pointsRedeemed(by member: MemberID, since: Int64) async throws(StoreError) -> Points {
         let prefix = ids.storeID + "-"
         return try await read { db in
-            Points(try Int64.fetchOne(db, sql: """
+            Points(try db.cachedValue(Int64.self, sql: """
                 SELECT COALESCE(-SUM(points), 0) FROM ledger
                 WHERE member_id = ? AND kind = 'redeem' AND at_ms >= ? AND substr(id, 1, ?) = ?
                 """, arguments: [member, since, prefix.utf8.count, prefix]) ?? 0)

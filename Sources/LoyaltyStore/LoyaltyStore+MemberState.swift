@@ -32,7 +32,7 @@ extension LoyaltyStore {
             SELECT COALESCE(SUM(points), 0) FROM ledger WHERE member_id = ? AND available_at_ms > ?
             """, arguments: [memberID, nowMilliseconds]) ?? 0)
         let expiredThrough: Int64 = row["expired_through"]
-        state.dueLots = try Row.fetchAll(db, sql: """
+        state.dueLots = try db.cachedRows(sql: """
             SELECT id, points, credit_total, expires_at_ms FROM ledger
             WHERE member_id = ? AND expires_at_ms > ? AND expires_at_ms <= ? ORDER BY expires_at_ms, credit_total
             """, arguments: [memberID, expiredThrough, nowMilliseconds]
@@ -53,7 +53,7 @@ extension LoyaltyStore {
             state.windowSpend = state.lifetimeSpend
             state.windowVisits = state.lifetimeVisits
         }
-        state.coupons = try Row.fetchAll(db, sql: """
+        state.coupons = try db.cachedRows(sql: """
             SELECT id, rule_id, percent_millionths, expires_at_ms FROM coupons
             WHERE member_id = ? AND state = 'active' AND expires_at_ms > ? ORDER BY expires_at_ms, id
             """, arguments: [memberID, nowMilliseconds]

@@ -1,28 +1,6 @@
 import GRDB
 import LoyaltyDomain
 
-/// What a refund did, before it is encoded for the till.
-public struct RefundSettlement: Sendable, Hashable {
-    public var memberID: MemberID
-    public var amount: Money
-    /// Earned points taken back by this refund.
-    public var pointsReversed: Points
-    /// Earned points the refund should have taken back but did not, because the member had already
-    /// spent them and the program's policy is `reduce-refund`.
-    public var pointsForgiven: Points
-    /// Points given back by this refund: those that paid part of the receipt, in proportion, and
-    /// those of a reward the refund returned (as `program.refunds.reward_points` says).
-    public var pointsRestored: Points
-    /// Points that expired before the refund (written off first).
-    public var pointsExpired: Points
-    public var spentPointsPolicy: SpentPointsPolicy
-    /// Unused coupons the purchase had issued that the refund cancelled.
-    public var couponsCancelled: [String]
-    /// What of the purchase total may still be refunded.
-    public var remaining: Money
-    public var balanceAfter: Points
-}
-
 /// The outcome of `purchase.refund`.
 public struct RefundOutcome: Sendable {
     public var result: String
@@ -127,18 +105,18 @@ extension LoyaltyStore {
     /// coupons it issued, and what earlier refunds gave back. Reads only; decides nothing.
     private static func refundableRows(of purchase: Row, in db: Database) throws -> RefundableRows {
         let purchaseID: String = purchase["id"]
-        let lines = try Row.fetchAll(db, sql: """
+        let lines = try db.cachedRows(sql: """
             SELECT position, sku, amount, points_earned, refunded, excluded_from_earning FROM purchase_lines
             WHERE purchase_id = ? ORDER BY position
             """, arguments: [purchaseID])
-        let rewards = try Row.fetchAll(db, sql: """
+        let rewards = try db.cachedRows(sql: """
             SELECT position, sku, quantity, points, returned_refund_id IS NOT NULL AS returned FROM purchase_rewards
             WHERE purchase_id = ? ORDER BY position
             """, arguments: [purchaseID])
-        let coupons = try Row.fetchAll(db, sql: """
+        let coupons = try db.cachedRows(sql: """
             SELECT id, min_total FROM coupons WHERE issued_purchase_id = ? AND state = 'active' ORDER BY id
             """, arguments: [purchaseID])
-        let before = try Row.fetchOne(db, sql: """
+        let before = try db.cachedRow(sql: """
             SELECT COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(points_restored), 0) AS restored FROM refunds WHERE purchase_id = ?
             """, arguments: [purchaseID])
         // points_redeemed holds paid and reward points together; with no reward rows (a purchase

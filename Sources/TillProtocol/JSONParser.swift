@@ -28,7 +28,12 @@ public struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -136,30 +141,36 @@ public struct JSONParser {
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// A string's value. Text without escapes (nearly every string a till sends) is validated and
+    /// copied once; escapes are decoded into a byte buffer that is validated once at the end.
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
+        let start = index
+        var decoded: [UInt8]? = nil  // only once an escape is met
         var runStart = index
-        func flushRun(_ parser: JSONParser, into scalars: inout String.UnicodeScalarView, upTo end: Int) throws(JSONParseError) {
-            guard runStart < end else { return }
-            guard let text = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
-                throw JSONParseError(message: "invalid UTF-8 in a string", offset: runStart)
-            }
-            scalars.append(contentsOf: text.unicodeScalars)
-        }
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                try flushRun(self, into: &scalars, upTo: index)
+                let text: String?
+                if var buffer = decoded {
+                    buffer.append(contentsOf: bytes[runStart..<index])
+                    text = String(validating: buffer, as: UTF8.self)
+                } else {
+                    text = String(validating: bytes[start..<index], as: UTF8.self)
+                }
+                guard let text else { throw JSONParseError(message: "invalid UTF-8 in a string", offset: start) }
                 index += 1
-                return String(scalars)
+                return text
             }
             if byte < 0x20 { throw error("control character in a string") }
             if byte == UInt8(ascii: "\\") {
-                try flushRun(self, into: &scalars, upTo: index)
+                var buffer = decoded ?? []
+                decoded = nil  // the buffer is unique again: appended in place
+                buffer.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                scalars.append(try parseEscape())
+                buffer.append(contentsOf: try parseEscape().utf8)
+                decoded = buffer
                 runStart = index
                 continue
             }

@@ -7,6 +7,11 @@ public enum JSONWriter {
         return output
     }
 
+    /// Appends `value`'s compact UTF-8 to `output`, for a frame assembled from parts.
+    public static func append(_ value: JSONValue, to output: inout [UInt8]) {
+        write(value, into: &output)
+    }
+
     public static func string(of value: JSONValue) -> String {
         String(decoding: bytes(of: value), as: UTF8.self)
     }

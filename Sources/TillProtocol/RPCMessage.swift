@@ -92,6 +92,35 @@ public enum RPCResponse {
         return .object([("jsonrpc", "2.0"), ("id", id), ("error", .object(errorMembers))])
     }
 
+    /// The response line for a success whose result may be JSON text already written (a stored
+    /// commit or refund result): that text is sent as it is, never parsed and written again.
+    public static func successLine(id: JSONValue, result: RPCResult) -> [UInt8] {
+        switch result {
+        case .value(let value):
+            return JSONWriter.bytes(of: success(id: id, result: value))
+        case .encoded(let text):
+            var output: [UInt8] = []
+            output.reserveCapacity(text.utf8.count + 48)
+            output.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
+            JSONWriter.append(id, to: &output)
+            output.append(contentsOf: #","result":"#.utf8)
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "}"))
+            return output
+        }
+    }
+
+    /// The lines of a batch's answers as one JSON array line.
+    public static func batchLine(_ answers: [[UInt8]]) -> [UInt8] {
+        var output: [UInt8] = [UInt8(ascii: "[")]
+        for (position, answer) in answers.enumerated() {
+            if position > 0 { output.append(UInt8(ascii: ",")) }
+            output.append(contentsOf: answer)
+        }
+        output.append(UInt8(ascii: "]"))
+        return output
+    }
+
     /// A server-to-till notification (no id), such as `card.read`.
     public static func notification(method: String, params: JSONValue) -> JSONValue {
         .object([("jsonrpc", "2.0"), ("method", .string(method)), ("params", params)])
@@ -101,4 +130,11 @@ public enum RPCResponse {
     public static func line(for failure: RPCFailure) -> [UInt8] {
         JSONWriter.bytes(of: self.failure(id: failure.id, error: failure.error))
     }
+}
+
+/// A method's result: a value to write, or JSON text ``JSONWriter`` wrote earlier (the result
+/// stored at a first commit or refund), which a retry gets again byte for byte.
+public enum RPCResult: Sendable {
+    case value(JSONValue)
+    case encoded(String)
 }

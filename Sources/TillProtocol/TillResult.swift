@@ -1,7 +1,7 @@
 import LoyaltyDomain
 
 /// The JSON shapes of results and notifications, in one place so docs/protocol.md has one
-/// source to match. Money is always a decimal string; points are whole JSON numbers.
+/// source to match: no other module builds a till-visible object. Money is always a decimal string; points are whole JSON numbers.
 public struct TillResultEncoder: Sendable {
     public let currency: Currency
 
@@ -92,5 +92,59 @@ public struct TillResultEncoder: Sendable {
             ("points", .integer(applied.points.value)),
             ("note", .string(applied.note)),
         ])
+    }
+
+    /// `purchase.refund`'s result.
+    public func refund(_ settlement: RefundSettlement, refundID: String) -> JSONValue {
+        .object([
+            ("member_id", .string(settlement.memberID)),
+            ("refund_id", .string(refundID)),
+            ("amount", money(settlement.amount)),
+            ("points_reversed", .integer(settlement.pointsReversed.value)),
+            ("points_not_reversed", .integer(settlement.pointsForgiven.value)),
+            ("spent_points_policy", .string(settlement.spentPointsPolicy.rawValue)),
+            ("points_restored", .integer(settlement.pointsRestored.value)),
+            ("points_expired", .integer(settlement.pointsExpired.value)),
+            ("coupons_cancelled", .array(settlement.couponsCancelled.map(JSONValue.string))),
+            ("remaining_refundable", money(settlement.remaining)),
+            ("balance_after", .integer(settlement.balanceAfter.value)),
+        ])
+    }
+
+    /// `purchase.void`'s result.
+    public func voided(alreadyVoided: Bool) -> JSONValue {
+        .object([("voided", true), ("already_voided", .bool(alreadyVoided))])
+    }
+
+    /// `sale.record`'s result.
+    public func saleRecorded(alreadyRecorded: Bool) -> JSONValue {
+        .object([("recorded", true), ("already_recorded", .bool(alreadyRecorded))])
+    }
+
+    /// `events.subscribe`'s result.
+    public func subscribed(lane: String?) -> JSONValue {
+        .object([("subscribed", true), ("till_id", lane.map(JSONValue.string) ?? .null)])
+    }
+
+    /// The `card.read` notification's params: the carrier in full (a till needs it to enrol an
+    /// unknown card), the member when one was found, and `problem` only when there is one.
+    public func cardRead(
+        reader: String, kind: String, tillID: String?, result: String, carrier: Carrier?, member: MemberView?, problem: String?
+    ) -> JSONValue {
+        var params: [(String, JSONValue)] = [
+            ("reader", .string(reader)),
+            ("kind", .string(kind)),
+            ("till_id", tillID.map(JSONValue.string) ?? .null),
+            ("result", .string(result)),
+            ("card", carrier.map { .object([("kind", .string($0.kind.rawValue)), ("value", .string($0.value))]) } ?? .null),
+            ("member", member.map(self.member) ?? .null),
+        ]
+        if let problem { params.append(("problem", .string(problem))) }
+        return .object(params)
+    }
+
+    /// The `reader.added` and `reader.removed` notifications' params.
+    public func readerChange(reader: String, kind: String, tillID: String?) -> JSONValue {
+        .object([("reader", .string(reader)), ("kind", .string(kind)), ("till_id", tillID.map(JSONValue.string) ?? .null)])
     }
 }
