@@ -17,14 +17,14 @@ import Testing
         let cabinets: [RulesHarness.Line] = [("LARGE-CABINET", "furniture", "1280.00", "4")]
         // Without the code: the 4th cabinet is free (320.00), the code's rule says what it needs.
         let plain = try await harness.quote(try harness.request("P1", total: "1280.00", lines: cabinets))
-        #expect(plain.discount == harness.money("320.00"))
+        #expect(try plain.discount == harness.money("320.00"))
         #expect(plain.rules.map(\.status) == [.applied, .notApplicable, .notApplicable])
         #expect(plain.rules[1].note == "only with the code test_10pc")
         #expect(plain.codes.isEmpty)
         // With it: 10% of the 960.00 left = 96.00 → 864.00 to pay. An unknown code fails nothing.
         let coded = try await harness.quote(try harness.request("P1", total: "1280.00", lines: cabinets, codes: ["test_10pc", "NOPE"]))
-        #expect(coded.discount == harness.money("416.00"))
-        #expect(coded.payable == harness.money("864.00"))
+        #expect(try coded.discount == harness.money("416.00"))
+        #expect(try coded.payable == harness.money("864.00"))
         #expect(coded.codes == [
             CodeStatus(code: "test_10pc", status: .applied, ruleID: "code-test-10pc", note: "10% off 960.00"),
             CodeStatus(code: "NOPE", status: .unknown, ruleID: nil, note: "no promotion has this code"),
@@ -45,7 +45,7 @@ import Testing
 
         // 30.00 with the first code: 5.00 off, the code used up at commit.
         let first = try await harness.commit(try harness.request("P2", "T1", total: "30.00", codes: [codes[0]]))
-        #expect(first.discount == harness.money("5.00"))
+        #expect(try first.discount == harness.money("5.00"))
         #expect(first.codes.map(\.status) == [.applied])
         #expect(first.promotionUses == [PromotionUse(ruleID: "spring-voucher", code: codes[0])])
         // Used: another member's receipt gets nothing for it, and the quote still answers.
@@ -58,7 +58,7 @@ import Testing
         #expect(small.codes.first?.status == .notApplied)
         #expect(small.codes.first?.note == "not-applicable: the receipt is below 20.00")
         let two = try await harness.quote(try harness.request("P3", total: "40.00", codes: [codes[1], codes[2]]))
-        #expect(two.discount == harness.money("5.00"))
+        #expect(try two.discount == harness.money("5.00"))
         #expect(two.codes.map(\.status) == [.applied, .notApplied])
         #expect(two.promotionUses == [PromotionUse(ruleID: "spring-voucher", code: codes[1])])
 
@@ -68,7 +68,7 @@ import Testing
         _ = try await harness.refund("T1", "R2")
         let back = try await harness.quote(try harness.request("P3", total: "30.00", codes: [codes[0]]))
         #expect(back.codes.first?.status == .applied)
-        #expect(back.discount == harness.money("5.00"))
+        #expect(try back.discount == harness.money("5.00"))
         #expect(try await harness.store.verify().isClean)
     }
 
@@ -80,8 +80,8 @@ import Testing
         let socks = try await harness.quote(try harness.request("F1", total: "34.00", lines: [
             ("SOCK-A", "socks", "8.00", "2"), ("SOCK-B", "socks", "6.00", "2"), ("TSHIRT", "shirts", "20.00", "1"),
         ]))
-        #expect(socks.discount == harness.money("3.00"))
-        #expect(socks.lines.map(\.discount) == [.zero, harness.money("3.00"), .zero])
+        #expect(try socks.discount == harness.money("3.00"))
+        #expect(try socks.lines.map(\.discount) == [.zero, harness.money("3.00"), .zero])
         #expect(socks.rules[0].note == "buy 3 get 1 free: 1 of socks free, 3.00")
         #expect(socks.pointsEarned == Points(31))
         #expect(socks.lines.map(\.pointsEarned) == [Points(8), Points(3), Points(20)])
@@ -94,12 +94,12 @@ import Testing
         let mugs = try await harness.commit(try harness.request("F1", "M1", total: "22.00", lines: [
             ("COFFEE-BEANS", "coffee", "12.00", "1"), ("MUG", "kitchen", "10.00", "2"),
         ]))
-        #expect(mugs.discount == harness.money("5.00"))
+        #expect(try mugs.discount == harness.money("5.00"))
         #expect(mugs.lines.map(\.pointsEarned) == [Points(12), Points(5)])
         // The mugs are returned (the line, measured before discounts as the till rang it up):
         // 10.00 refunded, the 5 points the line earned reversed, the beans' 12 stay.
         let refund = try await harness.refund("M1", "R1", scope: RefundScope(lines: [("MUG", nil)]))
-        #expect(refund.amount == harness.money("10.00"))
+        #expect(try refund.amount == harness.money("10.00"))
         #expect(refund.pointsReversed == Points(5))
         #expect(refund.balanceAfter == Points(12))
 
@@ -109,10 +109,10 @@ import Testing
         let units = try await harness.commit(try harness.request("F1", "M2", total: "22.00", lines: [
             ("COFFEE-BEANS", "coffee", "12.00", "1"), ("MUG", "kitchen", "5.00", "1"), ("MUG", "kitchen", "5.00", "1"),
         ]))
-        #expect(units.lines.map(\.discount) == [.zero, harness.money("5.00"), .zero])
+        #expect(try units.lines.map(\.discount) == [.zero, harness.money("5.00"), .zero])
         #expect(units.lines.map(\.pointsEarned) == [Points(12), .zero, Points(5)])
         let freeMug = try await harness.refund("M2", "R2", scope: RefundScope(lines: [("MUG", nil)]))
-        #expect(freeMug.amount == harness.money("5.00"))
+        #expect(try freeMug.amount == harness.money("5.00"))
         #expect(freeMug.pointsReversed == .zero)
     }
 
@@ -132,7 +132,7 @@ import Testing
         let cups = try await harness.commit(try harness.request("N1", "E3", total: "9.00", lines: [
             ("COFFEE-CUP", "coffee", "7.00", "2"), ("CROISSANT", "bakery", "2.00", "1"),
         ]))
-        #expect(cups.discount == harness.money("3.50"))
+        #expect(try cups.discount == harness.money("3.50"))
         #expect(cups.couponApplied != nil)
         #expect(cups.pointsEarned == Points(6))
         // Used once.
@@ -153,12 +153,12 @@ import Testing
             _ = try await harness.quote(try harness.request("W1", total: "40.00", redeem: 150, rewards: ["TEN-OFF"]))
         }
         let quote = try await harness.commit(try harness.request("W1", "T2", total: "40.00", redeem: 200, rewards: ["TEN-OFF"]))
-        #expect(quote.discount == harness.money("4.00"))
-        #expect(quote.rewards.map(\.discount) == [harness.money("4.00")])
-        #expect(quote.rules.first == AppliedRule(
+        #expect(try quote.discount == harness.money("4.00"))
+        #expect(try quote.rewards.map(\.discount) == [harness.money("4.00")])
+        #expect(try quote.rules.first == AppliedRule(
             id: "TEN-OFF", type: "reward", status: .applied, discount: harness.money("4.00"), note: "150 points for 10% off 40.00"))
         #expect(quote.pointsRedeemable == Points(300))
-        #expect(quote.payable == harness.money("34.00"))
+        #expect(try quote.payable == harness.money("34.00"))
         #expect(quote.pointsEarned == Points(170))
         #expect(quote.balanceAfter == Points(500 - 150 - 200 + 170))
         // Twice on one receipt is refused; a whole refund gives back the reward's and the paid points.
@@ -180,10 +180,10 @@ import Testing
         let quote = try await harness.quote(try harness.request("M1", total: "120.00", lines: [
             ("WINE-1", "wine", "100.00", "1"), ("CHEESE", "cheese", "20.00", "1"),
         ]))
-        #expect(quote.rules.map(\.discount) == [harness.money("15.00"), harness.money("10.00")])
+        #expect(try quote.rules.map(\.discount) == [harness.money("15.00"), harness.money("10.00")])
         #expect(quote.rules[0].note == "20% off 100.00, cut to the rule's max_amount")
-        #expect(quote.lines.map(\.discount) == [harness.money("23.10"), harness.money("1.90")])
-        #expect(quote.payable == harness.money("95.00"))
+        #expect(try quote.lines.map(\.discount) == [harness.money("23.10"), harness.money("1.90")])
+        #expect(try quote.payable == harness.money("95.00"))
         // 99.99: no money off, and why.
         let below = try await harness.quote(try harness.request("M1", total: "99.99"))
         #expect(below.discount == .zero)
@@ -206,9 +206,9 @@ import Testing
             ("YOG", "yoghurt", "3.60", "6"), ("CRISPS", "snacks", "2.50", "1"), ("BEER-05", "beer", "1.20", "1"),
             ("CHEESE-1", "cheese", "30.00", "1"),
         ]))
-        #expect(full.rules.map(\.discount) == [harness.money("0.36"), harness.money("1.00"), harness.money("1.50")])
-        #expect(full.discount == harness.money("2.86"))
-        #expect(full.lines.map(\.discount) == [harness.money("0.36"), harness.money("1.00"), .zero, harness.money("1.50")])
+        #expect(try full.rules.map(\.discount) == [harness.money("0.36"), harness.money("1.00"), harness.money("1.50")])
+        #expect(try full.discount == harness.money("2.86"))
+        #expect(try full.lines.map(\.discount) == [harness.money("0.36"), harness.money("1.00"), .zero, harness.money("1.50")])
     }
 
     @Test func discountOnTheCheapestItemAndOnTheMostExpensiveToy() async throws {
@@ -222,14 +222,14 @@ import Testing
         ]
         // The cheapest item is one pen at 0.40: 90% = 0.36. The toy rule waits for Saturday.
         let wednesday = try await harness.quote(try harness.request("T1", total: "78.20", lines: lines))
-        #expect(wednesday.discount == harness.money("0.36"))
+        #expect(try wednesday.discount == harness.money("0.36"))
         #expect(wednesday.rules[0].note == "90% off the cheapest item, SKU PEN at 0.40")
         #expect(wednesday.rules[1].note == "only on sat")
         // Saturday: 20% off the train (40.00) = 8.00 as well.
         harness.set("2026-01-10T12:00:00Z")
         let saturday = try await harness.quote(try harness.request("T1", total: "78.20", lines: lines))
-        #expect(saturday.discount == harness.money("8.36"))
-        #expect(saturday.lines.map(\.discount) == [harness.money("0.36"), .zero, .zero, harness.money("8.00")])
+        #expect(try saturday.discount == harness.money("8.36"))
+        #expect(try saturday.lines.map(\.discount) == [harness.money("0.36"), .zero, .zero, harness.money("8.00")])
     }
 
     @Test func flatPointsPerVisitAndTheirRefund() async throws {
@@ -249,7 +249,7 @@ import Testing
         try await harness.enroll("U1")
         try await harness.enroll("U2")
         let first = try await harness.commit(try harness.request("U1", "T1", total: "60.00"))
-        #expect(first.discount == harness.money("15.00"))
+        #expect(try first.discount == harness.money("15.00"))
         #expect(first.promotionUses == [PromotionUse(ruleID: "opening-offer", code: nil)])
         // Once per member: U1's next receipt gets nothing, U2's gets it.
         let second = try await harness.quote(try harness.request("U1", total: "60.00"))
@@ -272,8 +272,8 @@ import Testing
             ("MILK", "food/dairy", "2.00", "1"), ("BRIE", "food/dairy/cheese/soft", "10.00", "1"),
             ("OAT-DRINK", "food/dairyfree", "5.00", "1"), ("BREAD", "food/bakery", "3.00", "1"), ("BUN", "food/bakery/sweet", "1.00", "1"),
         ]))
-        #expect(quote.rules.map(\.discount) == [harness.money("1.20"), harness.money("0.15")])
-        #expect(quote.lines.map(\.discount) == [
+        #expect(try quote.rules.map(\.discount) == [harness.money("1.20"), harness.money("0.15")])
+        #expect(try quote.lines.map(\.discount) == [
             harness.money("0.20"), harness.money("1.00"), .zero, harness.money("0.15"), .zero,
         ])
     }
@@ -287,7 +287,7 @@ import Testing
         try await harness.enroll("E1")
         #expect(try await harness.commit(try harness.request("E1", "I1", total: "10000.00")).pointsEarned == Points(10))
         let redeeming = try await harness.commit(try harness.request("E1", "I2", total: "10000.00", redeem: 10))
-        #expect(redeeming.redeemedValue == harness.money("10.00"))
+        #expect(try redeeming.redeemedValue == harness.money("10.00"))
         #expect(redeeming.pointsEarned == Points(9))
         // A refund of half of I2 reverses 9 × 5000/10000 = 4.5 → 4 points (down), not 5.
         #expect(try await harness.refund("I2", "R1", scope: RefundScope(amount: harness.money("5000.00"))).pointsReversed == Points(4))

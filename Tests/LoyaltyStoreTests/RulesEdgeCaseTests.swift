@@ -51,7 +51,7 @@ import Testing
         // 9.00 paid on the newspapers earns 5% = 45 points; 10.00 may earn, below 20.00: no new coupon.
         let used = try await harness.commit(try harness.request(
             "K1", "T4", total: "18.00", lines: [("NEWS", "press", "10.00", "1"), line(Self.cigarettes, "8.00")]))
-        #expect(used.discount == harness.money("1.00"))
+        #expect(try used.discount == harness.money("1.00"))
         #expect(used.couponApplied != nil)
         #expect(used.pointsEarned == Points(45))
         #expect(used.couponsIssued.isEmpty)
@@ -123,7 +123,7 @@ import Testing
         let pen = try await harness.refund("T2", "R3", scope: RefundScope(lines: [("GIFT-PEN", nil)]))
         #expect(pen.amount == .zero)
         #expect(pen.pointsRestored == Points(90))
-        #expect(pen.remaining == harness.money("25.00"))
+        #expect(try pen.remaining == harness.money("25.00"))
         #expect(pen.balanceAfter == Points(220))
         await #expect(throws: StoreError.refundLinesUnknown("the reward GIFT-PEN was already returned")) {
             _ = try await harness.refund("T2", "R4", scope: RefundScope(lines: [("GIFT-PEN", nil)]))

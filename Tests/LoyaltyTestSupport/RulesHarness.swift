@@ -40,8 +40,10 @@ public final class RulesHarness: @unchecked Sendable {
         now = Timestamp.milliseconds(parsing: time) ?? now
     }
 
-    public func money(_ text: String) -> Money {
-        (try? configuration.currency.parse(text)) ?? .zero
+    /// An amount in the program's currency; a text that is not one throws (never a silent zero,
+    /// which would let an expectation of "no discount" pass on a typo).
+    public func money(_ text: String) throws -> Money {
+        try configuration.currency.parse(text)
     }
 
     public func card(_ value: String) throws -> MemberReference {
@@ -66,9 +68,9 @@ public final class RulesHarness: @unchecked Sendable {
         _ card: String, _ transaction: String = "quote", total: String, lines: [Line] = [], redeem: Int64 = 0,
         rewards: [String] = [], codes: [String] = []
     ) throws -> PurchaseRequest {
-        PurchaseRequest(
-            tillID: "lane-1", transactionID: transaction, member: try self.card(card), total: money(total),
-            lines: lines.map { ReceiptLine(sku: $0.sku, category: $0.category, quantity: $0.quantity, amount: money($0.amount)) },
+        try PurchaseRequest(
+            tillID: "lane-1", transactionID: transaction, member: self.card(card), total: money(total),
+            lines: lines.map { try ReceiptLine(sku: $0.sku, category: $0.category, quantity: $0.quantity, amount: money($0.amount)) },
             redeemPoints: Points(redeem), rewards: rewards.map { RewardRequest(sku: $0, quantity: 1) }, codes: codes)
     }
 
