@@ -43,8 +43,14 @@ public final class LoyaltyStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "loyaltyd"
+        // Quotes and lookups take a fraction of a millisecond: two readers keep a 2-core box busy,
+        // and each further reader would only add its own page cache to the daemon's memory.
+        configuration.maximumReaderCount = 2
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // A reader's hot pages (indexes on member and carrier) fit in 1 MiB; the kernel's page
+            // cache holds the rest. The writer keeps SQLite's default, room for a whole batch.
+            if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -1024") }
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool sets synchronous=NORMAL when it enables WAL, after prepareDatabase has run:
