@@ -32,12 +32,15 @@ extension USBReaderSpec {
     /// Whether one device could match both readers: the same vendor and product, and neither the
     /// serial numbers nor the ports tell them apart.
     public func couldMatchTheSameDevice(as other: USBReaderSpec) -> Bool {
-        func compatible(_ mine: String?, _ theirs: String?) -> Bool {
-            guard let mine, let theirs else { return true }
-            return mine == theirs
-        }
-        return vendorID == other.vendorID && productID == other.productID
-            && compatible(serialNumber, other.serialNumber) && compatible(portPath, other.portPath)
+        vendorID == other.vendorID && productID == other.productID
+            && Self.couldBeTheSameValue(serialNumber, other.serialNumber) && Self.couldBeTheSameValue(portPath, other.portPath)
+    }
+
+    /// Whether two entries' serial numbers (or ports) leave room for one device: either entry
+    /// accepts any (`nil`), or both name the same. Shared with the PC/SC lanes' check.
+    public static func couldBeTheSameValue(_ mine: String?, _ theirs: String?) -> Bool {
+        guard let mine, let theirs else { return true }
+        return mine == theirs
     }
 
     /// `vvvv:pppp` with the serial number and port where configured, for logs and listings.

@@ -4,7 +4,8 @@ public enum ContactlessEvent: Sendable, Hashable {
     case serviceAvailable
     /// pcscd is not reachable (not running, restarting); the monitor retries with backoff.
     case serviceUnavailable(reason: String)
-    case readerAdded(name: String)
+    /// A reader appeared, with its serial number and port where they can be learnt.
+    case readerAdded(PCSCReaderIdentity)
     case readerRemoved(name: String)
     /// A card was presented and its UID read (GET DATA, status word 90 00); `memberNumber` is the
     /// number written on it as NDEF when the reader was asked to read one (``NDEFMemberNumber``),
@@ -25,4 +26,6 @@ public struct ReaderSnapshot: Sendable, Hashable {
     public var atr: [UInt8]
     /// pcsc-lite's state words, such as "present", "empty", "inuse", "mute".
     public var states: [String]
+    /// The reader's serial number and USB port, to bind it to a lane.
+    public var identity: PCSCReaderIdentity
 }

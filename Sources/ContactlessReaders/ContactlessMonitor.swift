@@ -10,7 +10,8 @@ import Synchronization
 /// thread sleeps in pcscd until a card or a reader moves: no polling. On every wake the readers
 /// are listed again (pcsc-lite 1.9's PnP entry carries no counter). A card presented is read once:
 /// the event counter in the high 16 bits of `dwEventState` shows a card removed and presented again
-/// between two calls. When pcscd goes away the context is re-established with backoff; `stop()`
+/// between two calls. A reader added is asked for its serial number and port here too, so every
+/// blocking PC/SC call stays on this thread. When pcscd goes away the context is re-established with backoff; `stop()`
 /// ends a wait with `SCardCancel`, the only call made from another thread.
 public final class ContactlessMonitor: Sendable {
     public struct Backoff: Sendable {
@@ -124,7 +125,7 @@ public final class ContactlessMonitor: Sendable {
             let names = try context.readerNames()
             for change in readers.update(to: names) {
                 switch change {
-                case .added(let name): sink(.readerAdded(name: name))
+                case .added(let name): sink(.readerAdded(context.identity(of: name)))
                 case .removed(let name): sink(.readerRemoved(name: name))
                 }
             }
@@ -211,7 +212,8 @@ public final class ContactlessMonitor: Sendable {
             let bits = entry.dwEventState
             let present = bits & DWORD(SCARD_STATE_PRESENT) != 0
             let atr = present ? withUnsafeBytes(of: entry.rgbAtr) { Array($0.prefix(Int(entry.cbAtr))) } : []
-            return ReaderSnapshot(name: name, cardPresent: present, atr: atr, states: ReaderTable.stateNames(bits))
+            return ReaderSnapshot(
+                name: name, cardPresent: present, atr: atr, states: ReaderTable.stateNames(bits), identity: context.identity(of: name))
         }
     }
 }

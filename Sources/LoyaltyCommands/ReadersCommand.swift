@@ -14,7 +14,9 @@ struct ReadersCommand: ParsableCommand {
         discussion: """
             Asks pcscd and the USB bus directly, and the running daemon (when it answers) whether it \
             has claimed each USB reader. Shows which till (lane) each reader serves under the \
-            configuration. Exit status 1 when pcscd is not reachable.
+            configuration, and for each reader the serial number and USB port that bind it to a lane \
+            (`serial:`/`port:` in readers.contactless.readers or readers.usb), so identical readers keep \
+            their lanes whatever the plug order. Exit status 1 when pcscd is not reachable.
             """
     )
 
@@ -44,7 +46,8 @@ struct ReadersCommand: ParsableCommand {
         let rows = snapshots.map { snapshot -> (ReaderSnapshot, String) in
             let lane = readerOptions.map { options -> String in
                 guard options.contactlessEnabled else { return "contactless disabled" }
-                let (used, tillID) = options.contactlessLaneFor(snapshot.name)
+                let (used, tillID) = options.contactlessLaneFor(
+                    snapshot.name, serialNumber: snapshot.identity.serialNumber, portPath: snapshot.identity.portPath)
                 return used ? (tillID ?? "all tills") : "not selected"
             } ?? "unknown (configuration not readable)"
             return (snapshot, lane)
@@ -57,6 +60,9 @@ struct ReadersCommand: ParsableCommand {
                         ("name", .string(snapshot.name)), ("kind", "contactless"), ("card_present", .bool(snapshot.cardPresent)),
                         ("atr", .string(CardUID.hex(snapshot.atr))), ("states", .array(snapshot.states.map(JSONValue.string))),
                         ("lane", .string(lane)),
+                        ("serial", snapshot.identity.serialNumber.map(JSONValue.string) ?? .null),
+                        ("serial_from", snapshot.identity.serialSource.map { .string($0.rawValue) } ?? .null),
+                        ("port", snapshot.identity.portPath.map(JSONValue.string) ?? .null),
                     ])
                 })),
             ])))
@@ -70,11 +76,22 @@ struct ReadersCommand: ParsableCommand {
                 """)
             return
         }
-        print("PC/SC readers (pcscd reachable):")
+        print("PC/SC readers (pcscd reachable; to bind identical readers, copy serial or port into readers.contactless.readers):")
         for (snapshot, lane) in rows {
             let card = snapshot.cardPresent ? "card present, ATR \(CardUID.hex(snapshot.atr))" : "no card"
             print("  \(snapshot.name)\n    \(card); state: \(snapshot.states.joined(separator: ", ")); lane: \(lane)")
+            print("    \(Self.binding(snapshot.identity))")
         }
+    }
+
+    /// The serial and port of a PC/SC reader as a `readers.contactless.readers` entry takes them,
+    /// and where they come from.
+    static func binding(_ identity: PCSCReaderIdentity) -> String {
+        let serial = identity.serialNumber.map { serial in
+            "serial: \"\(serial)\" (" + (identity.serialSource == .attribute ? "from the driver" : "from the name pcscd gave it") + ")"
+        } ?? "no serial number (the driver gives none and the name holds none)"
+        let port = identity.portPath.map { "port: \"\($0)\"" } ?? "port unknown (the driver does not say which USB device it is)"
+        return serial + "; " + port
     }
 
     /// The configured USB readers: on the bus or not, and claimed by the daemon or why not; then

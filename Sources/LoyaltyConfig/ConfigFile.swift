@@ -230,21 +230,25 @@ struct ConfigFile: Decodable {
         }
     }
 
-    /// A reader selected by name pattern, and the till (lane) its reads go to.
+    /// A reader selected by name pattern, serial number and port, and the till (lane) its reads go to.
     struct LaneEntry: Decodable {
-        var name: String
+        var name: String?
         var tillID: String?
+        var serial: String?
+        var port: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case name
+            case name, serial, port
             case tillID = "till_id"
         }
 
         init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            name = try container.decode(String.self, forKey: .name)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
             tillID = try container.decodeIfPresent(String.self, forKey: .tillID)
+            serial = try container.decodeIfPresent(String.self, forKey: .serial)
+            port = try container.decodeIfPresent(String.self, forKey: .port)
         }
     }
 

@@ -123,11 +123,17 @@ public enum ConfigLoader {
         var lanes: [LoyaltyConfiguration.Lane] = []
         for (index, entry) in raw.readers.contactless.readers.enumerated() {
             let path = ["readers", "contactless", "readers", String(index)]
-            guard !entry.name.isEmpty, entry.name.utf8.count <= 128 else { throw ConfigProblem(path + ["name"], "must be 1 to 128 characters") }
+            guard entry.name != nil || entry.serial != nil || entry.port != nil else {
+                throw ConfigProblem(path + ["name"], "is missing: an entry selects readers by name, serial or port (`loyaltyd readers` prints them)")
+            }
+            let pattern = entry.name ?? "*"
+            guard !pattern.isEmpty, pattern.utf8.count <= 128 else { throw ConfigProblem(path + ["name"], "must be 1 to 128 characters") }
             if let tillID = entry.tillID, tillID.isEmpty || tillID.utf8.count > 64 {
                 throw ConfigProblem(path + ["till_id"], "must be 1 to 64 characters")
             }
-            lanes.append(.init(pattern: entry.name, tillID: entry.tillID))
+            let lane = LoyaltyConfiguration.Lane(pattern: pattern, tillID: entry.tillID, serialNumber: entry.serial, portPath: entry.port)
+            try ContactlessLaneBindingCheck.check(lane, at: path, against: lanes)
+            lanes.append(lane)
         }
         var usbReaders: [LoyaltyConfiguration.USBReader] = []
         for (index, entry) in raw.readers.usb.enumerated() {

@@ -25,7 +25,8 @@ public struct LoyaltyConfiguration: Sendable {
         /// The same card on the same reader again within this window is not reported again.
         public var repeatWindowMilliseconds: Int64
         public var contactlessEnabled: Bool
-        /// Contactless readers to use, by name pattern (`*` and `?`); empty means every reader, unmapped.
+        /// Contactless readers to use, by name pattern (`*` and `?`), serial number and port; empty
+        /// means every reader, unmapped.
         public var contactlessLanes: [Lane]
         /// What identifies a member on a contactless card: its UID, or a number written on it.
         public var contactlessIdentity: ContactlessIdentity
@@ -49,14 +50,21 @@ public struct LoyaltyConfiguration: Sendable {
     /// A configured USB reader (magnetic stripe or barcode), as the USB reader service takes it.
     public typealias USBReader = USBReaderSpec
 
-    /// Readers whose name matches `pattern` serve the till `tillID` (all tills when `nil`).
+    /// Readers whose name matches `pattern`, and whose serial number and USB port are those named
+    /// (where named), serve the till `tillID` (all tills when `nil`).
     public struct Lane: Sendable, Hashable {
         public var pattern: String
         public var tillID: String?
+        /// The reader's serial number (the driver's, or the one pcsc-lite put in the name); `nil` accepts any.
+        public var serialNumber: String?
+        /// The USB port of the device behind the reader (`1-1.2`); `nil` accepts any.
+        public var portPath: String?
 
-        public init(pattern: String, tillID: String?) {
+        public init(pattern: String, tillID: String?, serialNumber: String? = nil, portPath: String? = nil) {
             self.pattern = pattern
             self.tillID = tillID
+            self.serialNumber = serialNumber
+            self.portPath = portPath
         }
     }
 

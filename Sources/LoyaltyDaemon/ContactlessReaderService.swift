@@ -20,6 +20,8 @@ struct ContactlessReaderService: Service {
 
     func run() async throws {
         directory.set(Self.kind, .init(state: "degraded", reason: "connecting to pcscd"))
+        // Every reader pcscd lists, selected or not, with its serial and port: a reload may select it.
+        var identities: [String: PCSCReaderIdentity] = [:]
         try await ReaderEventPump.run(
             start: { [configuration] sink in
                 let monitor = ContactlessMonitor(
@@ -27,10 +29,10 @@ struct ContactlessReaderService: Service {
                 monitor.start()
                 return { monitor.stop() }
             },
-            handle: { event, repeats in await handle(event, repeats: &repeats) })
+            handle: { event, repeats in await handle(event, repeats: &repeats, identities: &identities) })
     }
 
-    private func handle(_ event: ContactlessEvent, repeats: inout RepeatFilter) async {
+    private func handle(_ event: ContactlessEvent, repeats: inout RepeatFilter, identities: inout [String: PCSCReaderIdentity]) async {
         let now = router.clock.now()
         switch event {
         case .serviceAvailable:
@@ -38,21 +40,29 @@ struct ContactlessReaderService: Service {
         case .serviceUnavailable(let reason):
             directory.set(Self.kind, .init(state: "degraded", reason: reason))
             await router.store.record("reader.service_unavailable", detail: "pcscd: \(reason)", now: now, logger: logger)
-        case .readerAdded(let name):
-            guard let reader = selected(name) else {
-                logger.info("contactless reader not selected by the configuration; ignored", metadata: ["reader": "\(name)"])
+        case .readerAdded(let identity):
+            let name = identity.name
+            identities[name] = identity
+            guard let reader = selected(name, identities) else {
+                logger.info("contactless reader not selected by the configuration; ignored", metadata: [
+                    "reader": "\(name)", "serial": "\(identity.serialNumber ?? "none")", "port": "\(identity.portPath ?? "unknown")",
+                ])
                 return
             }
-            logger.info("contactless reader added", metadata: ["reader": "\(name)", "till": "\(reader.tillID ?? "all")"])
+            logger.info("contactless reader added", metadata: [
+                "reader": "\(name)", "till": "\(reader.tillID ?? "all")", "serial": "\(identity.serialNumber ?? "none")",
+                "port": "\(identity.portPath ?? "unknown")",
+            ])
             await router.announce("reader.added", reader, now: now)
         case .readerRemoved(let name):
+            identities[name] = nil
             repeats.forget(reader: name)
             guard let reader = directory.reader(named: name) else { return }
             directory.remove(name)
             logger.info("contactless reader removed", metadata: ["reader": "\(name)"])
             await router.announce("reader.removed", reader, now: now)
         case .cardPresented(let name, let uid, _, let memberNumber):
-            guard let reader = selected(name) else { return }
+            guard let reader = selected(name, identities) else { return }
             let uidCarrier: Carrier
             do {
                 uidCarrier = try Carrier(kind: .uid, value: CardUID.hex(uid))
@@ -91,23 +101,25 @@ struct ContactlessReaderService: Service {
             }
             await router.route(CardRead(reader: reader, carrier: carrier))
         case .paymentCardPresented(let name):
-            guard let reader = selected(name) else { return }
+            guard let reader = selected(name, identities) else { return }
             await router.route(CardRead(reader: reader, carrier: nil, problem: Self.paymentCardProblem, result: "bank_card_rejected"))
         case .cardUnreadable(let name, let reason):
-            guard let reader = selected(name) else { return }
+            guard let reader = selected(name, identities) else { return }
             await router.route(CardRead(reader: reader, carrier: nil, problem: reason))
         }
     }
 
     /// The reader as the configuration in force selects it (lanes follow a SIGHUP reload), kept
     /// up to date in the directory; `nil` when the configuration does not use it.
-    private func selected(_ name: String) -> ReaderDirectory.Reader? {
-        let lane = configuration.value.readers.contactlessLaneFor(name)
+    private func selected(_ name: String, _ identities: [String: PCSCReaderIdentity]) -> ReaderDirectory.Reader? {
+        let identity = identities[name] ?? PCSCReaderIdentity(name: name)
+        let lane = configuration.value.readers.contactlessLaneFor(name, serialNumber: identity.serialNumber, portPath: identity.portPath)
         guard lane.used else {
             directory.remove(name)
             return nil
         }
-        let reader = ReaderDirectory.Reader(name: name, kind: Self.kind, tillID: lane.tillID)
+        let reader = ReaderDirectory.Reader(
+            name: name, kind: Self.kind, tillID: lane.tillID, serialNumber: identity.serialNumber, portPath: identity.portPath)
         directory.add(reader)
         return reader
     }

@@ -12,6 +12,10 @@ public final class ReaderDirectory: Sendable {
         public var tillID: String?
         /// Why a reader that is present cannot be used (permissions, another driver); `nil` when in use.
         public var problem: String?
+        /// The device's serial number, when known: what binds identical readers to their lanes.
+        public var serialNumber: String?
+        /// The USB port of the device (`1-1.2`), when known.
+        public var portPath: String?
     }
 
     /// A reader subsystem's health: `ok`, `degraded` (its service is away and being retried) or `disabled`.
@@ -45,6 +49,8 @@ public final class ReaderDirectory: Sendable {
                 ("till_id", reader.tillID.map(JSONValue.string) ?? .null),
                 ("state", .string(reader.problem == nil ? "in_use" : "unusable")),
                 ("problem", reader.problem.map(JSONValue.string) ?? .null),
+                ("serial", reader.serialNumber.map(JSONValue.string) ?? .null),
+                ("port", reader.portPath.map(JSONValue.string) ?? .null),
             ])
         }
         let services = subsystems.sorted { $0.key < $1.key }.map { kind, subsystem -> (String, JSONValue) in

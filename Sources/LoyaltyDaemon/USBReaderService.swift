@@ -40,8 +40,10 @@ struct USBReaderService: Service {
     private func handle(_ event: USBReaderEvent, repeats: inout RepeatFilter) async {
         let now = router.clock.now()
         switch event {
-        case .readerAdded(let spec, _, _):
-            let reader = ReaderDirectory.Reader(name: spec.name, kind: "usb-\(spec.reportProtocol.rawValue)", tillID: spec.tillID)
+        case .readerAdded(let spec, let device, _, _):
+            let reader = ReaderDirectory.Reader(
+                name: spec.name, kind: "usb-\(spec.reportProtocol.rawValue)", tillID: spec.tillID,
+                serialNumber: device?.serialNumber, portPath: device?.portPath)
             directory.add(reader)
             await router.announce("reader.added", reader, now: now)
         case .readerUnusable(let spec, let reason):

@@ -217,7 +217,7 @@ public final class USBMonitor: Sendable {
             return unusable("cannot read it: \(USBError(code: started, call: "submit"))")
         }
         logger.info("USB reader claimed", metadata: ["reader": "\(spec.name)", "bus": "\(bus)", "address": "\(address)"])
-        sink(.readerAdded(spec, bus: bus, address: address))
+        sink(.readerAdded(spec, device: USBDeviceIdentification.identity(of: device), bus: bus, address: address))
         return session
     }
 

@@ -3,7 +3,8 @@ import LoyaltyDomain
 
 /// What the USB reader monitor reports.
 public enum USBReaderEvent: Sendable, Hashable {
-    case readerAdded(USBReaderSpec, bus: Int, address: Int)
+    /// A configured reader was claimed; `device` says which one (its serial number and port).
+    case readerAdded(USBReaderSpec, device: USBReaderSpec.DeviceIdentity?, bus: Int, address: Int)
     /// Claiming failed (permissions, another driver): the reader is present but unusable.
     case readerUnusable(USBReaderSpec, reason: String)
     case readerRemoved(USBReaderSpec)
