@@ -84,7 +84,7 @@ let package = Package(
             ],
             resources: [
                 .embedInCode("CentralSchema/chain-001-facts.sql"), .embedInCode("CentralSchema/chain-002-numbered-at-insert.sql"),
-                .embedInCode("CentralSchema/chain-003-chain-overview.sql"),
+                .embedInCode("CentralSchema/chain-003-chain-overview.sql"), .embedInCode("CentralSchema/chain-004-promotion-uses.sql"),
             ]
         ),
         /// The till socket: a Unix stream socket speaking line-delimited JSON-RPC.

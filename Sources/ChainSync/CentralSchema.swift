@@ -13,6 +13,7 @@ public enum CentralSchema {
         ("001-chain-facts", String(decoding: PackageResources.chain_001_facts_sql, as: UTF8.self)),
         ("002-numbered-at-insert", String(decoding: PackageResources.chain_002_numbered_at_insert_sql, as: UTF8.self)),
         ("003-chain-overview", String(decoding: PackageResources.chain_003_chain_overview_sql, as: UTF8.self)),
+        ("004-promotion-uses", String(decoding: PackageResources.chain_004_promotion_uses_sql, as: UTF8.self)),
     ]
 
     /// Applies the migrations the centre has not applied yet; returns their versions. Safe to run

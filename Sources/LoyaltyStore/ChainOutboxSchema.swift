@@ -1,7 +1,7 @@
 /// The tables and triggers that make a store box a node of a chain (migration 005).
 ///
 /// Every row a box writes into a table whose rows travel (members, carriers, purchases, refunds,
-/// ledger, coupons, sales) queues a fact in `chain_outbox`, by trigger, in the same transaction as
+/// ledger, coupons, sales, promotion codes and uses) queues a fact in `chain_outbox`, by trigger, in the same transaction as
 /// the row: a fact is durable locally before it is pushed, and no door can write without queuing.
 /// The outbox holds references, not copies: the body is read from the row when it is pushed.
 ///
@@ -83,5 +83,27 @@ enum ChainOutboxSchema {
         BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES (\(changeID("NEW.id")), 'coupon', NEW.id, NEW.member_id, \(now)); END;
         CREATE TRIGGER chain_sales_insert AFTER INSERT ON sales WHEN \(queuing)
         BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES (NEW.id, 'sale', NEW.id, NULL, NEW.at_ms); END;
+        """
+
+    /// The id of a promotion use's fact (`suffix` "#returned" for its return): made from the use, so
+    /// the same use queued twice (a backfill) is one fact.
+    static func useID(_ row: String, suffix: String = "") -> String {
+        "'use#' || \(row).purchase_id || '#' || \(row).rule_id\(suffix.isEmpty ? "" : " || '\(suffix)'")"
+    }
+
+    /// The promotion facts (migration 008): a generated code (`promotion_code`), and a use of a
+    /// limited rule or single-use code with, when its purchase is refunded whole, its return
+    /// (`promotion_use`, body `state` `used` or `returned`). A use moves only from used to
+    /// returned, so every box counts the same uses whatever order the facts reach it in.
+    static let promotionSQL = """
+        CREATE TRIGGER chain_promo_codes_insert AFTER INSERT ON promo_codes WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) VALUES ('code#' || NEW.code, 'promotion_code', NEW.code, NULL, NEW.created_at_ms); END;
+        CREATE TRIGGER chain_promotion_uses_insert AFTER INSERT ON promotion_uses WHEN \(queuing)
+        BEGIN INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms)
+            VALUES (\(useID("NEW")), 'promotion_use', json_array(NEW.purchase_id, NEW.rule_id), NEW.member_id, NEW.at_ms); END;
+        CREATE TRIGGER chain_promotion_uses_return AFTER UPDATE OF state ON promotion_uses
+            WHEN OLD.state = 'used' AND NEW.state = 'returned' AND \(queuing)
+        BEGIN INSERT OR IGNORE INTO chain_outbox (fact_id, kind, ref, member_id, at_ms)
+            VALUES (\(useID("NEW", suffix: "#returned")), 'promotion_use', json_array(NEW.purchase_id, NEW.rule_id), NEW.member_id, \(now)); END;
         """
 }

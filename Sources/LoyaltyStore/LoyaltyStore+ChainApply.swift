@@ -68,7 +68,7 @@ extension LoyaltyStore {
 
     /// The order kinds are applied in, so that what a fact refers to is there first.
     static func applyRank(_ kind: String) -> Int {
-        ["member", "carrier", "purchase", "refund", "ledger", "coupon", "sale"].firstIndex(of: kind) ?? 99
+        ["member", "carrier", "purchase", "refund", "ledger", "coupon", "sale", "promotion_code", "promotion_use"].firstIndex(of: kind) ?? 99
     }
 
     private enum ApplyResult { case applied, alreadyKnown, deferred, refused }
@@ -316,6 +316,8 @@ extension LoyaltyStore {
                 ON CONFLICT DO NOTHING
                 """, arguments: ["b": body, "prefix": tillPrefix])
             return db.changesCount > 0
+        case "promotion_code", "promotion_use":
+            return try applyPromotion(pulled.fact.kind, body: body, in: db)
         default:
             throw ChainApplyError.malformed("unknown kind \(pulled.fact.kind)")
         }

@@ -34,6 +34,11 @@ extension LoyaltyStore {
         INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) SELECT id, 'ledger', id, member_id, at_ms FROM ledger ORDER BY at_ms, id;
         INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) SELECT id, 'coupon', id, member_id, issued_at_ms FROM coupons ORDER BY issued_at_ms, id;
         INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms) SELECT id, 'sale', id, NULL, at_ms FROM sales ORDER BY at_ms, id;
+        INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms)
+            SELECT 'code#' || code, 'promotion_code', code, NULL, created_at_ms FROM promo_codes ORDER BY created_at_ms, code;
+        INSERT INTO chain_outbox (fact_id, kind, ref, member_id, at_ms)
+            SELECT \(ChainOutboxSchema.useID("promotion_uses")), 'promotion_use', json_array(purchase_id, rule_id), member_id, at_ms
+            FROM promotion_uses ORDER BY at_ms, purchase_id, rule_id;
         """
 
     /// Up to `limit` facts the centre has not acknowledged, oldest first.
@@ -118,6 +123,15 @@ extension LoyaltyStore {
                 """
         case "sale":
             sql = "SELECT json_object('id', id, 'till_id', till_id, 'transaction_id', transaction_id, 'total', total, 'at_ms', at_ms) FROM sales WHERE id = ?"
+        case "promotion_code":
+            sql = "SELECT json_object('code', code, 'rule_id', rule_id, 'created_at_ms', created_at_ms) FROM promo_codes WHERE code = ?"
+        case "promotion_use":
+            // The use as it stands now: a use already given back is sent as returned.
+            sql = """
+                SELECT json_object('purchase_id', purchase_id, 'rule_id', rule_id, 'member_id', member_id, 'code', code,
+                    'state', state, 'at_ms', at_ms)
+                FROM promotion_uses WHERE purchase_id = json_extract(?1, '$[0]') AND rule_id = json_extract(?1, '$[1]')
+                """
         default:
             return "{}"
         }

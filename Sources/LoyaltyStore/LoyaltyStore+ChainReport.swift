@@ -18,6 +18,13 @@ public struct ChainReport: Sendable, Hashable {
     /// Members whose balance this box sees below zero: points spent twice while stores were apart.
     /// They cannot redeem until earning brings them back above zero.
     public var negativeBalances: Int
+    /// Single-use codes that more than one standing use names: boxes apart both accepted the code.
+    /// Both sales stand; the code is used everywhere from then on.
+    public var codesUsedTwice: Int
+    /// By rule id: the promotion uses that stand, and the most that stand for one member, for
+    /// ``LoyaltyDomain/LoyaltyProgram/promotionOverruns(totals:mostByOneMember:)``.
+    public var promotionUses: [String: Int64]
+    public var promotionUsesByOneMember: [String: Int64]
 
     public struct QuarantinedFact: Sendable, Hashable {
         public var factID: String
@@ -40,6 +47,20 @@ extension LoyaltyStore {
                 ChainReport.QuarantinedFact(factID: row["fact_id"], direction: row["direction"], reason: row["reason"], atMilliseconds: row["at_ms"])
             }
             let negative = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM balances WHERE points < 0") ?? 0
+            let codesUsedTwice = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM (SELECT code FROM promotion_uses WHERE code IS NOT NULL AND state = 'used' GROUP BY code HAVING COUNT(*) > 1)
+                """) ?? 0
+            var totals: [String: Int64] = [:]
+            var mostByOneMember: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT rule_id, SUM(uses) AS total, MAX(uses) AS most
+                FROM (SELECT rule_id, member_id, COUNT(*) AS uses FROM promotion_uses WHERE state = 'used' GROUP BY rule_id, member_id)
+                GROUP BY rule_id
+                """)
+            {
+                totals[row["rule_id"]] = row["total"]
+                mostByOneMember[row["rule_id"]] = row["most"]
+            }
             return ChainReport(
                 queuing: state["queue"] == "1", pending: pending?["n"] ?? 0, oldestPendingAtMilliseconds: pending?["oldest"],
                 pushed: Int64(state["pushed"] ?? "0") ?? 0, pulled: Int64(state["pulled"] ?? "0") ?? 0,
@@ -47,7 +68,8 @@ extension LoyaltyStore {
                 lastContactMilliseconds: ["last_contact_ms", "last_push_ms", "last_pull_ms"].compactMap { state[$0].flatMap { Int64($0) } }.max(),
                 lastError: state["last_error"],
                 clockOffsetMilliseconds: state["clock_offset_ms"].flatMap { Int64($0) }, quarantined: quarantined,
-                negativeBalances: negative)
+                negativeBalances: negative, codesUsedTwice: codesUsedTwice,
+                promotionUses: totals, promotionUsesByOneMember: mostByOneMember)
         }
     }
 }

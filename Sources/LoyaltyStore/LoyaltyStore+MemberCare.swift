@@ -244,7 +244,7 @@ extension LoyaltyStore {
     }
 
     /// Moves what a member holds to another: cards, purchases with the spend and visits tiers
-    /// count, coupons, and the balance (after writing off what has expired) through a pair of
+    /// count, coupons, promotion uses, and the balance (after writing off what has expired) through a pair of
     /// `adjust` entries that count as credited for the survivor's expiry. Returns what moved.
     @discardableResult
     func moveHoldings(
@@ -258,6 +258,8 @@ extension LoyaltyStore {
         // What the rules engine counts of those purchases (spend and visits, per day for tier
         // windows) and the coupons they issued follow them. The ledger stays where it is.
         try db.execute(sql: "UPDATE coupons SET member_id = ? WHERE member_id = ?", arguments: [survivorID, mergedID])
+        // The promotions the merged member used count for the survivor's per-member limits.
+        try db.execute(sql: "UPDATE promotion_uses SET member_id = ? WHERE member_id = ?", arguments: [survivorID, mergedID])
         try db.execute(
             sql: """
                 INSERT INTO activity (member_id, day, spend, visits)

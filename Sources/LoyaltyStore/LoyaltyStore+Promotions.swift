@@ -11,7 +11,8 @@ extension LoyaltyStore {
         if !codes.isEmpty {
             let marks = Array(repeating: "?", count: codes.count).joined(separator: ", ")
             for row in try Row.fetchAll(db, sql: """
-                SELECT code, rule_id, used_purchase_id IS NOT NULL AS used FROM promo_codes WHERE code IN (\(marks))
+                SELECT c.code, c.rule_id, EXISTS (SELECT 1 FROM promotion_uses u WHERE u.code = c.code AND u.state = 'used') AS used
+                FROM promo_codes c WHERE c.code IN (\(marks))
                 """, arguments: StatementArguments(codes))
             {
                 state.generatedCodes[row["code"]] = PromotionState.GeneratedCode(ruleID: row["rule_id"], isUsed: row["used"])
@@ -34,11 +35,7 @@ extension LoyaltyStore {
             try db.cachedExecute(sql: """
                 INSERT INTO promotion_uses (purchase_id, rule_id, member_id, code, at_ms) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [purchaseID, use.ruleID, member, use.code, nowMilliseconds])
-            if let code = use.code {
-                try db.cachedExecute(sql: """
-                    UPDATE promo_codes SET used_purchase_id = ?, used_at_ms = ? WHERE code = ? AND used_purchase_id IS NULL
-                    """, arguments: [purchaseID, nowMilliseconds, code])
-            }
+            if let code = use.code { try Self.refreshCodeUse(code, in: db) }
         }
     }
 
@@ -46,8 +43,20 @@ extension LoyaltyStore {
     /// its uses no longer count toward the limits.
     func returnPromotionUses(of purchaseID: String, in db: Database) throws {
         try db.cachedExecute(sql: "UPDATE promotion_uses SET state = 'returned' WHERE purchase_id = ? AND state = 'used'", arguments: [purchaseID])
-        try db.cachedExecute(sql: "UPDATE promo_codes SET used_purchase_id = NULL, used_at_ms = NULL WHERE used_purchase_id = ?",
-            arguments: [purchaseID])
+        for code in try String.fetchAll(db, sql: "SELECT code FROM promotion_uses WHERE purchase_id = ? AND code IS NOT NULL", arguments: [purchaseID]) {
+            try Self.refreshCodeUse(code, in: db)
+        }
+    }
+
+    /// Sets a generated code's `used_purchase_id` from the uses that stand: the earliest purchase
+    /// still using it, or none. The uses are the truth (a code two boxes accepted while apart has
+    /// two; giving one back leaves it used); the column only says which purchase to look at.
+    static func refreshCodeUse(_ code: String, in db: Database) throws {
+        try db.cachedExecute(sql: """
+            UPDATE promo_codes SET (used_purchase_id, used_at_ms) = (
+                SELECT purchase_id, at_ms FROM promotion_uses WHERE code = promo_codes.code AND state = 'used' ORDER BY at_ms, purchase_id LIMIT 1)
+            WHERE code = ?
+            """, arguments: [code])
     }
 
     /// The letters of generated codes: Crockford's base 32 (no I, L, O, U), easy to read and type.

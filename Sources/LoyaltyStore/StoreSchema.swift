@@ -286,6 +286,13 @@ public enum StoreSchema {
                 CREATE INDEX promotion_uses_rule ON promotion_uses(rule_id, member_id) WHERE state = 'used';
                 """)
         }
+        migrator.registerMigration("008-promotions-chain-wide") { db in
+            try db.execute(sql: """
+                -- A single-use code is used while a use that stands names it (two boxes apart may both
+                -- have accepted it: both uses stand, and giving one back leaves the code used).
+                CREATE INDEX promotion_uses_code ON promotion_uses(code) WHERE code IS NOT NULL;
+                """ + ChainOutboxSchema.promotionSQL)
+        }
         return migrator
     }
 }

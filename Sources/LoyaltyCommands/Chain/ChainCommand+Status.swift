@@ -14,7 +14,8 @@ extension ChainCommand {
                 box's clock offset and the rules version every box of the chain last reported; boxes that \
                 apply rules other than this box's are listed. Also counts the members whose balance is \
                 below zero (points spent twice while stores were apart: they cannot redeem until it is \
-                positive again). Exit status 1 when the configuration has no chain: section, the centre \
+                positive again), the single-use codes used more than once and the rules used beyond \
+                their limits (both accepted by boxes while apart; the sales stand). Exit status 1 when the configuration has no chain: section, the centre \
                 cannot be reached, or facts are quarantined.
                 """
         )
@@ -47,6 +48,7 @@ extension ChainCommand {
             let hello = try? centre.get()
             let rules = settings.program.version
             let otherRules = boxes.filter { $0.rulesVersion != nil && $0.rulesVersion != rules }
+            let overruns = settings.program.promotionOverruns(totals: report.promotionUses, mostByOneMember: report.promotionUsesByOneMember)
             let lag = hello.map { max(0, $0.headSequence - report.cursor) }
             if json {
                 print(JSONWriter.string(of: .object([
@@ -61,6 +63,13 @@ extension ChainCommand {
                     ("last_contact_seconds_ago", report.lastContactMilliseconds.map { .integer(max(0, now - $0) / 1000) } ?? .null),
                     ("last_error", report.lastError.map(JSONValue.string) ?? .null),
                     ("negative_balances", .integer(Int64(report.negativeBalances))),
+                    ("codes_used_twice", .integer(Int64(report.codesUsedTwice))),
+                    ("promotion_overruns", .array(overruns.map { overrun in
+                        .object([
+                            ("rule_id", .string(overrun.ruleID)), ("uses", .integer(overrun.uses)), ("limit", .integer(overrun.limit)),
+                            ("per_member", .bool(overrun.perMember)),
+                        ])
+                    })),
                     ("rules_version", .string(rules)),
                     ("boxes", .array(boxes.map { box in
                         .object([
@@ -86,6 +95,12 @@ extension ChainCommand {
                 }
                 if report.negativeBalances > 0 {
                     print("negative:    \(report.negativeBalances) member(s) below zero (points spent twice while apart); they cannot redeem until positive again")
+                }
+                if report.codesUsedTwice > 0 {
+                    print("codes:       \(report.codesUsedTwice) single-use code(s) used more than once (accepted by boxes while apart); the sales stand")
+                }
+                for overrun in overruns {
+                    print("limits:      \(overrun.ruleID) used \(overrun.uses) time(s)\(overrun.perMember ? " by one member" : ""), above its \(overrun.perMember ? "max_uses_per_member" : "max_uses") of \(overrun.limit) (accepted by boxes while apart)")
                 }
                 print("quarantine:  \(report.quarantined.count) fact(s)")
                 for fact in report.quarantined {
