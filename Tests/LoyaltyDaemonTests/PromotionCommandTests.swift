@@ -59,4 +59,53 @@ import Testing
         #expect(unknown.stderr.contains("no rule \"nope\""))
         #expect(try LoyaltydBinary.run(["codes", "generate", "--rule", "spring-voucher", "--count", "0", "--config", config, "--database", database]).status == 64)
     }
+
+    /// `till quote` and `till commit` send each `--code` in the protocol's `codes`, in order.
+    @Test func tillQuoteAndCommitSendTheirCodes() throws {
+        let daemon = try TemporaryDaemon { config in
+            config.program = """
+                  rounding: half-up
+                  point_value: "0.01"
+                  rules:
+                    - id: spring-10
+                      type: discount
+                      percent: "10"
+                      when:
+                        code: SPRING10
+                    - id: voucher
+                      type: money-off
+                      amount: "5.00"
+                      when:
+                        single_use_codes: true
+                """
+        }.start()
+        defer { daemon.cleanUp() }
+        #expect(try daemon.run(["member", "add", "--card", "barcode:123"]).status == 0)
+        let generated = try daemon.run(["codes", "generate", "--rule", "voucher", "--count", "1"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let voucher = try #require(generated.stdout.split(separator: "\n").dropFirst().first?.split(separator: ",").first.map(String.init))
+        let receipt = ["--till", "lane-1", "--transaction", "T1", "--card", "barcode:123", "--total", "30.00"]
+
+        // 10% of 30.00 = 3.00, then 5.00 off: 8.00; the unknown code fails nothing.
+        let quote = try daemon.run(["till", "quote"] + receipt + ["--code", "SPRING10", "--code", voucher, "--code", "NOPE", "--json"])
+        #expect(quote.status == 0, "\(quote.stderr)")
+        #expect(quote.stdout.contains(#""discount":"8.00""#), "\(quote.stdout)")
+        #expect(quote.stdout.contains(#""codes":[{"code":"SPRING10","status":"applied","rule_id":"spring-10""#), "\(quote.stdout)")
+        #expect(quote.stdout.contains(#"{"code":"\#(voucher)","status":"applied","rule_id":"voucher""#), "\(quote.stdout)")
+        #expect(quote.stdout.contains(#"{"code":"NOPE","status":"unknown","rule_id":null"#), "\(quote.stdout)")
+        // The readable form lists the codes as a table.
+        let readable = try daemon.run(["till", "quote"] + receipt + ["--code", "NOPE"])
+        #expect(readable.stdout.contains("codes:\n"), "\(readable.stdout)")
+        #expect(readable.stdout.contains("no promotion has this code"), "\(readable.stdout)")
+
+        // The commit uses the single-use code up: the next receipt gets "used" for it.
+        let commit = try daemon.run(["till", "commit"] + receipt + ["--code", voucher, "--json"])
+        #expect(commit.status == 0, "\(commit.stderr)")
+        #expect(commit.stdout.contains(#""discount":"5.00""#), "\(commit.stdout)")
+        let again = try daemon.run(["till", "quote", "--till", "lane-1", "--transaction", "T2", "--card", "barcode:123", "--total", "30.00",
+                                    "--code", voucher, "--json"])
+        #expect(again.stdout.contains(#"{"code":"\#(voucher)","status":"used""#), "\(again.stdout)")
+        let help = try daemon.run(["till", "commit", "--help"])
+        #expect(help.stdout.contains("--code <code>"), "\(help.stdout)")
+    }
 }

@@ -26,11 +26,18 @@ struct PurchaseOptions: ParsableArguments {
         transform: RewardArgument.parse)
     var rewards: [JSONValue] = []
 
+    @Option(
+        name: .customLong("code"),
+        help: ArgumentHelp(
+            "A promotion code the cashier typed or scanned (codes), matched exactly; repeat it for each (at most 20).", valueName: "code"))
+    var codes: [String] = []
+
     var params: [(String, JSONValue)] {
         var params = transaction.params + member.params + [("total", .string(total))]
         if !lines.isEmpty { params.append(("lines", .array(lines))) }
         if let redeemPoints { params.append(("redeem_points", .integer(redeemPoints))) }
         if !rewards.isEmpty { params.append(("rewards", .array(rewards))) }
+        if !codes.isEmpty { params.append(("codes", .array(codes.map(JSONValue.string)))) }
         return params
     }
 }
