@@ -7,7 +7,9 @@ extension LoyaltyProgram {
         let stageRules = rules.filter { $0.stage == stage && ($0 as? WelcomeBonusRule)?.occasion != .enrolment }
         for rule in stageRules {
             guard let groupName = rule.group else {
-                draft = attempt(rule, on: draft, in: context).draft
+                // Alone, a rule works on the draft itself: no copy of the draft (and of the rules
+                // listed so far) per rule.
+                apply(rule, to: &draft, in: context)
                 continue
             }
             guard settledGroups.insert(groupName).inserted else { continue }
@@ -54,21 +56,29 @@ extension LoyaltyProgram {
     /// Applies one rule to a copy of `draft`, recording what it gave (or why not) in the copy.
     func attempt(_ rule: any PricingRule, on draft: QuoteDraft, in context: RuleContext) -> Attempt {
         var copy = draft
+        let (entry, gave) = apply(rule, to: &copy, in: context)
+        return Attempt(draft: copy, entry: entry, gave: gave)
+    }
+
+    /// Applies `rule` to `draft` if its conditions hold, and lists it in the draft's rules either way.
+    /// - Returns: the rule's entry, and whether it gave a discount or points.
+    @discardableResult
+    func apply(_ rule: any PricingRule, to draft: inout QuoteDraft, in context: RuleContext) -> (entry: AppliedRule, gave: Bool) {
         let reason = rule is CouponRule ? nil : rule.reasonNotApplicable(in: context)
         if let reason {
             let entry = AppliedRule(id: rule.id, type: rule.type, status: .notApplicable, note: reason)
-            copy.applied.append(entry)
-            return Attempt(draft: copy, entry: entry, gave: false)
+            draft.applied.append(entry)
+            return (entry, false)
         }
-        let discountBefore = copy.discount
-        let pointsBefore = copy.pointsEarned
-        let note = rule.apply(to: &copy, in: context)
-        let discount = copy.discount - discountBefore
-        let points = copy.pointsEarned - pointsBefore
+        let discountBefore = draft.discount
+        let pointsBefore = draft.pointsEarned
+        let note = rule.apply(to: &draft, in: context)
+        let discount = draft.discount - discountBefore
+        let points = draft.pointsEarned - pointsBefore
         let gave = discount > .zero || points > .zero
         let entry = AppliedRule(
             id: rule.id, type: rule.type, status: gave ? .applied : .gaveNothing, discount: discount, points: points, note: note)
-        copy.applied.append(entry)
-        return Attempt(draft: copy, entry: entry, gave: gave)
+        draft.applied.append(entry)
+        return (entry, gave)
     }
 }

@@ -130,12 +130,14 @@ public struct RuleConditions: Sendable, Hashable {
 
     /// Conditions on the receipt's content: quantity and amount of the selected lines, SKUs held.
     private func contentReason(in context: RuleContext, lines: LineSelector) -> String? {
+        // Most rules have no condition on the cart's content: they pay for none of the work below.
+        guard minimumQuantity != nil || minimumSelectedTotal != nil || !requiredSKUs.isEmpty else { return nil }
         let receipt = context.request.lines.isEmpty
             ? [ReceiptLine(sku: "", category: nil, quantity: "1", amount: context.request.total)]
             : context.request.lines
         let hasLines = !context.request.lines.isEmpty
         let selected = receipt.filter { lines.isAll || (hasLines && lines.matches(sku: $0.sku, category: $0.category)) }
-        let what = lines.isAll ? "items" : lines.summary
+        var what: String { lines.isAll ? "items" : lines.summary }
         if let minimumQuantity {
             let quantity = selected.reduce(Int64(0)) { $0 + ((try? Quantity(parsing: $1.quantity))?.millionths ?? Percentage.scale) }
             if quantity < minimumQuantity.millionths {
@@ -148,6 +150,7 @@ public struct RuleConditions: Sendable, Hashable {
                 return "\(what) add up to \(context.currency.format(amount)), below \(context.currency.format(minimumSelectedTotal))"
             }
         }
+        guard !requiredSKUs.isEmpty else { return nil }
         let missing = requiredSKUs.filter { sku in !context.request.lines.contains { $0.sku == sku } }.sorted()
         if !missing.isEmpty { return "the receipt holds no SKU \(missing.joined(separator: ", "))" }
         return nil
