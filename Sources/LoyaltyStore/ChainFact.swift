@@ -3,7 +3,7 @@
 /// it as `jsonb`), so no door re-encodes what another wrote.
 public struct ChainFact: Sendable, Hashable {
     public var id: String
-    /// `member`, `carrier`, `purchase`, `refund`, `ledger`, `coupon`, `sale`.
+    /// `member`, `carrier`, `purchase`, `refund`, `ledger`, `coupon`, `sale`, `promotion_code`, `promotion_use`.
     public var kind: String
     public var memberID: String?
     /// The box's clock when the fact was made (ms since the epoch); never used for ordering.

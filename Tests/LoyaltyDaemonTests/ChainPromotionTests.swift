@@ -148,4 +148,27 @@ import TillProtocol
             #expect(try box.run(["chain", "status"]).stdout.contains("limits:      opening-offer used 3 time(s) by one member"))
         }
     }
+
+    /// The centre takes a promotion use only with its purchase, rule, member and state, and reads
+    /// its state from the set of facts: a use with a return is returned, whatever came first.
+    @Test(.requires(TemporaryPostgres.binaries != nil, "PostgreSQL (apt-get install postgresql-15)")) func theCentreChecksPromotionFacts() throws {
+        let chain = try TemporaryChain()
+        defer { chain.remove() }
+        try chain.addBox("a1", store: "store-a", start: false)
+        let answer = try chain.centre.psql("""
+            SELECT loyalty_chain.push_v1('[
+                {"id":"use#p1#r1#returned","kind":"promotion_use","member_id":"m1","at_ms":2,"body":{"purchase_id":"p1","rule_id":"r1","code":"C-1","state":"returned","at_ms":1}},
+                {"id":"use#p1#r1","kind":"promotion_use","member_id":"m1","at_ms":1,"body":{"purchase_id":"p1","rule_id":"r1","code":"C-1","state":"used","at_ms":1}},
+                {"id":"use#p2#r1","kind":"promotion_use","member_id":"m1","at_ms":1,"body":{"purchase_id":"p2","rule_id":"r1","state":"spent","at_ms":1}},
+                {"id":"use#p3#r1","kind":"promotion_use","at_ms":1,"body":{"purchase_id":"p3","rule_id":"r1","state":"used","at_ms":1}},
+                {"id":"code#","kind":"promotion_code","at_ms":1,"body":{"code":"","rule_id":"r1"}}]'::jsonb)
+            """, role: "box_a1", database: TemporaryPostgres.database)
+        #expect(answer.contains("\"inserted\": 2"), "\(answer)")
+        for reason in ["bad_promotion_use", "missing_member_id", "bad_promotion_code"] {
+            #expect(answer.contains("\"reason\": \"\(reason)\""), "\(answer)")
+        }
+        #expect(try chain.centre.psql("SELECT purchase_id || ' ' || state || ' ' || code FROM loyalty_chain.promotion_uses",
+                                      database: TemporaryPostgres.database) == "p1 returned C-1\n")
+        #expect(try chain.centre.psql("SELECT count(*) FROM loyalty_chain.promotion_codes_overused", database: TemporaryPostgres.database) == "0\n")
+    }
 }
