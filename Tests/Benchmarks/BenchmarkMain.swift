@@ -69,7 +69,7 @@ struct BenchmarkMain {
         let idle = ProcessMemory.residentSummary(of: daemon.processID!)
         say(row("idle resident memory, \(members) members", idle + "  (target < 25 MB)"))
 
-        let session = TillLoad(socketPath: daemon.socketPath, members: members)
+        let session = TillLoad(socketPath: daemon.socketPath, members: members, daemonPID: daemon.processID)
         let transport = try session.run(method: "status", tills: 1, requestsPerTill: 2_000, expectError: true)
         say(row("socket round trip, JSON-RPC, no database", transport.summary))
         for tills in [1, 8] {

@@ -7,16 +7,22 @@ import TillProtocol
 final class TillLoad: Sendable {
     let socketPath: String
     let members: Int
+    /// The daemon whose CPU time each run reports per request; `nil`: not reported.
+    let daemonPID: Int32?
     private let sequence = Atomic<Int>(0)
 
-    init(socketPath: String, members: Int) {
+    init(socketPath: String, members: Int, daemonPID: Int32? = nil) {
         self.socketPath = socketPath
         self.members = members
+        self.daemonPID = daemonPID
     }
 
     struct Result {
         var latencies: [Double]  // milliseconds
         var seconds: Double
+        /// The daemon's user and system CPU time over the run: unlike latency, hardly moved by
+        /// other work on a shared machine.
+        var daemonCPUSeconds: Double?
 
         var perSecond: Double { Double(latencies.count) / seconds }
 
@@ -27,11 +33,13 @@ final class TillLoad: Sendable {
 
         var summary: String {
             String(format: "p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  %.0f/s", percentile(0.5), percentile(0.99), percentile(0.999), perSecond)
+                + (daemonCPUSeconds.map { String(format: "  daemon CPU %.0f µs/request", $0 * 1e6 / Double(latencies.count)) } ?? "")
         }
 
         /// The latencies and time of several runs together.
         static func + (lhs: Result, rhs: Result) -> Result {
-            Result(latencies: lhs.latencies + rhs.latencies, seconds: lhs.seconds + rhs.seconds)
+            let cpu = lhs.daemonCPUSeconds.flatMap { left in rhs.daemonCPUSeconds.map { left + $0 } }
+            return Result(latencies: lhs.latencies + rhs.latencies, seconds: lhs.seconds + rhs.seconds, daemonCPUSeconds: cpu)
         }
     }
 
@@ -41,6 +49,7 @@ final class TillLoad: Sendable {
         let collected = Mutex<[Double]>([])
         let failures = Mutex<[String]>([])
         let group = DispatchGroup()
+        let cpuBefore = daemonPID.map(ProcessMemory.cpuSeconds(of:))
         let start = ContinuousClock.now
         for till in 0..<tills {
             group.enter()
@@ -71,7 +80,8 @@ final class TillLoad: Sendable {
         group.wait()
         let elapsed = ContinuousClock.now - start
         if let failure = failures.withLock({ $0.first }) { throw BenchmarkError(description: "a till failed: \(failure)") }
-        return Result(latencies: collected.withLock { $0 }, seconds: elapsed.seconds)
+        let cpu = daemonPID.map(ProcessMemory.cpuSeconds(of:)).flatMap { after in cpuBefore.map { after - $0 } }
+        return Result(latencies: collected.withLock { $0 }, seconds: elapsed.seconds, daemonCPUSeconds: cpu)
     }
 
     /// A purchase by a member spread over the whole database.
