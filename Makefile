@@ -3,8 +3,14 @@ SWIFT ?= swift
 LOCAL := .local
 BINARY = $(shell $(SWIFT) build --show-bin-path)/loyaltyd
 PREFIX ?= /usr/local
+# Where `make install` puts what is not under PREFIX; the Debian package (make deb) sets Debian's paths.
+SYSTEMD_UNIT_DIR ?= /etc/systemd/system
+UDEV_RULES_DIR ?= /etc/udev/rules.d
+ZSH_COMPLETION_DIR ?= $(PREFIX)/share/zsh/site-functions
+# `install -s`: the installed binary carries no symbols (half the size: 173 MB to 86 MB); empty keeps them.
+INSTALL_STRIP ?= -s
 
-.PHONY: run dev-env test stress build setup bench check-warnings check-units man install clean
+.PHONY: run dev-env test stress build setup bench check-warnings check-units man install deb clean
 
 ## Install missing system packages (as root) or print the command that would.
 setup:
@@ -82,33 +88,55 @@ bench: setup
 RELEASE_BIN = $$($(SWIFT) build -c release --show-bin-path)
 
 ## The man page loyaltyd(1) in $(LOCAL)/man, generated from the argument parser by swift-argument-parser's
-## generate-manual tool (built from the package checkout, offline); every subcommand in one page.
+## generate-manual tool (built from the package checkout, offline); every subcommand in one page. Both with
+## --static-swift-stdlib: with the same flags neither build recompiles what the other built.
 man:
 	$(SWIFT) build -c release --static-swift-stdlib --product loyaltyd
-	$(SWIFT) build -c release --product generate-manual
+	$(SWIFT) build -c release --static-swift-stdlib --product generate-manual
 	@mkdir -p $(LOCAL)/man
 	$(RELEASE_BIN)/generate-manual $(RELEASE_BIN)/loyaltyd --date $$(date -u +%Y-%m-%d) --output-directory $(LOCAL)/man
+	@# A blank line in a help text is a new paragraph (.Pp) to mdoc, not an empty input line (groff warns).
+	sed -i 's/^$$/.Pp/' $(LOCAL)/man/loyaltyd.1
 
-## Install the binary (Swift runtime linked in: the store box needs no toolchain), its man page and
-## shell completions (generated from the argument parser), the example config, the systemd units
-## and the sysusers entry (as root).
+## Install the binary (stripped, Swift runtime linked in: the store box needs no toolchain), its man page
+## and shell completions (generated from the argument parser), the example config, the systemd units
+## (ExecStart= pointing at PREFIX's binary) and the sysusers entry (as root).
 install: man
-	install -D -m 0755 $(RELEASE_BIN)/loyaltyd $(DESTDIR)$(PREFIX)/bin/loyaltyd
+	install -D -m 0755 $(INSTALL_STRIP) $(RELEASE_BIN)/loyaltyd $(DESTDIR)$(PREFIX)/bin/loyaltyd
 	install -D -m 0644 $(LOCAL)/man/loyaltyd.1 $(DESTDIR)$(PREFIX)/share/man/man1/loyaltyd.1
 	@mkdir -p $(LOCAL)/completions
-	$(RELEASE_BIN)/loyaltyd --generate-completion-script bash > $(LOCAL)/completions/loyaltyd.bash
+	$(RELEASE_BIN)/loyaltyd --generate-completion-script bash | sed '1{/^#!/d}' > $(LOCAL)/completions/loyaltyd.bash
 	$(RELEASE_BIN)/loyaltyd --generate-completion-script zsh > $(LOCAL)/completions/_loyaltyd
 	$(RELEASE_BIN)/loyaltyd --generate-completion-script fish > $(LOCAL)/completions/loyaltyd.fish
 	install -D -m 0644 $(LOCAL)/completions/loyaltyd.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/loyaltyd
-	install -D -m 0644 $(LOCAL)/completions/_loyaltyd $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_loyaltyd
+	install -D -m 0644 $(LOCAL)/completions/_loyaltyd $(DESTDIR)$(ZSH_COMPLETION_DIR)/_loyaltyd
 	install -D -m 0644 $(LOCAL)/completions/loyaltyd.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/loyaltyd.fish
-	install -D -m 0640 config/loyaltyd.yaml $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml.example
-	test -e $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml || install -D -m 0640 config/loyaltyd.yaml $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml
-	install -D -m 0644 systemd/loyaltyd.service $(DESTDIR)/etc/systemd/system/loyaltyd.service
-	install -D -m 0644 systemd/loyaltyd.socket $(DESTDIR)/etc/systemd/system/loyaltyd.socket
+# 0644: the service reads it as user loyaltyd, and it holds no secret (chain passwords and keys are files of their own).
+	install -D -m 0644 config/loyaltyd.yaml $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml.example
+	test -e $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml || install -D -m 0644 config/loyaltyd.yaml $(DESTDIR)/etc/loyaltyd/loyaltyd.yaml
+	@mkdir -p $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	sed 's|^ExecStart=/usr/local/bin/loyaltyd |ExecStart=$(PREFIX)/bin/loyaltyd |' systemd/loyaltyd.service > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/loyaltyd.service
+	grep -q '^ExecStart=$(PREFIX)/bin/loyaltyd ' $(DESTDIR)$(SYSTEMD_UNIT_DIR)/loyaltyd.service
+	install -D -m 0644 systemd/loyaltyd.socket $(DESTDIR)$(SYSTEMD_UNIT_DIR)/loyaltyd.socket
 	install -D -m 0644 systemd/loyaltyd.sysusers $(DESTDIR)/usr/lib/sysusers.d/loyaltyd.conf
 	install -D -m 0644 udev/blacklist-nfc-pn533.conf $(DESTDIR)/etc/modprobe.d/blacklist-nfc-pn533.conf
-	install -D -m 0644 udev/70-loyaltyd-readers.rules $(DESTDIR)/etc/udev/rules.d/70-loyaltyd-readers.rules
+	install -D -m 0644 udev/70-loyaltyd-readers.rules $(DESTDIR)$(UDEV_RULES_DIR)/70-loyaltyd-readers.rules
+
+DEB_VERSION = $(shell sed -nE 's/.*current = "([^"]+)".*/\1/p' Sources/LoyaltyDaemon/LoyaltydVersion.swift)
+DEB_TREE = .build/deb/loyaltyd-$(DEB_VERSION)
+
+## The Debian package .build/deb/loyaltyd_VERSION_ARCH.deb, built with Debian's tools (dpkg-buildpackage,
+## debhelper) from config/debian/ in a tree assembled under .build/deb; `make install` fills it.
+## Needs debhelper (apt-get install debhelper); .ci/deb-check installs the package and checks it.
+deb: setup
+	@command -v dh >/dev/null || { echo "make deb needs debhelper: apt-get install --no-install-recommends debhelper" >&2; exit 1; }
+	rm -rf .build/deb && mkdir -p $(DEB_TREE)
+	cp -R config/debian $(DEB_TREE)/debian
+	printf 'loyaltyd (%s) unstable; urgency=medium\n\n  * Built from the loyaltyd repository at commit %s.\n\n -- %s  %s\n' \
+		'$(DEB_VERSION)' "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+		"$$(sed -n 's/^Maintainer: //p' config/debian/control)" "$$(date -R)" > $(DEB_TREE)/debian/changelog
+	cd $(DEB_TREE) && SWIFT='$(SWIFT)' dpkg-buildpackage -us -uc -b
+	@ls -l .build/deb/*.deb
 
 clean:
 	rm -rf .build .build-fuzz $(LOCAL)
