@@ -18,12 +18,23 @@ extension LoyaltyStore {
                 state.generatedCodes[row["code"]] = PromotionState.GeneratedCode(ruleID: row["rule_id"], isUsed: row["used"])
             }
         }
-        let limited = program.rules.filter { $0.conditions.maximumUses != nil || $0.conditions.maximumUsesPerMember != nil }.map(\.id)
-        for ruleID in limited {
-            let row = try db.cachedRow(sql: """
-                SELECT COUNT(*) AS total, COALESCE(SUM(member_id = ?), 0) AS mine FROM promotion_uses WHERE rule_id = ? AND state = 'used'
-                """, arguments: [member, ruleID])
-            state.uses[ruleID] = PromotionState.Uses(total: row?["total"] ?? 0, byMember: row?["mine"] ?? 0)
+        // Each count reads only the index range it needs: the member's own uses of the rule, and the
+        // rule's uses in total only where a total limit bounds them (so at most about that limit).
+        for rule in program.rules {
+            let conditions = rule.conditions
+            guard conditions.maximumUses != nil || conditions.maximumUsesPerMember != nil else { continue }
+            var uses = PromotionState.Uses()
+            if conditions.maximumUses != nil {
+                uses.total = try db.cachedValue(Int64.self, sql: """
+                    SELECT COUNT(*) FROM promotion_uses WHERE rule_id = ? AND state = 'used'
+                    """, arguments: [rule.id]) ?? 0
+            }
+            if conditions.maximumUsesPerMember != nil {
+                uses.byMember = try db.cachedValue(Int64.self, sql: """
+                    SELECT COUNT(*) FROM promotion_uses WHERE rule_id = ? AND member_id = ? AND state = 'used'
+                    """, arguments: [rule.id, member]) ?? 0
+            }
+            state.uses[rule.id] = uses
         }
         return state
     }
