@@ -19,6 +19,8 @@ public struct DaemonConfig: Sendable {
     /// Off unless a test is about contactless readers: pcscd is shared by the whole machine.
     public var contactlessEnabled = false
     public var contactlessLanes: [(pattern: String, tillID: String)] = []
+    /// For contactless lanes by index: the serial number and port that bind them (`serial`, `port`).
+    public var contactlessLaneBindings: [Int: (serial: String?, port: String?)] = [:]
     /// `readers.contactless.identify_by`: `uid` or `ndef`.
     public var contactlessIdentity = "uid"
     public var repeatWindowMilliseconds = 3_000
@@ -73,7 +75,11 @@ public struct DaemonConfig: Sendable {
             enabled: \(contactlessEnabled)
             identify_by: \(contactlessIdentity)
             readers:\(contactlessLanes.isEmpty ? " []" : "")
-        \(contactlessLanes.map { "      - name: \"\($0.pattern)\"\n        till_id: \($0.tillID)" }.joined(separator: "\n"))
+        \(contactlessLanes.enumerated().map { index, lane in
+            "      - name: \"\(lane.pattern)\"\n        till_id: \(lane.tillID)"
+                + (contactlessLaneBindings[index]?.serial.map { "\n        serial: \"\($0)\"" } ?? "")
+                + (contactlessLaneBindings[index]?.port.map { "\n        port: \"\($0)\"" } ?? "")
+        }.joined(separator: "\n"))
           usb:\(usbReaders.isEmpty ? " []" : "")
         \(usbReaders.map { reader in
             "    - name: \(reader.name)\n      vendor_id: \"\(reader.vendor)\"\n      product_id: \"\(reader.product)\"\n"

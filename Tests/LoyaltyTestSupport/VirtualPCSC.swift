@@ -10,13 +10,13 @@ import Foundation
 /// `PCSCLITE_CSOCK_NAME`: a system pcscd and another `make test` run beside it never meet ours.
 /// Starting it needs root (unshare, mount), as in CI; it stops only the one it started.
 public final class VirtualPCSC: @unchecked Sendable {
-    /// The TCP port of the first virtual reader's card side (the second reader's is the next one).
-    /// Ports are machine-wide, so each test process takes a free pair of its own.
+    /// The TCP port of the first virtual reader's card side (the next ones follow). Ports are
+    /// machine-wide, so each test process takes four free ones of its own (two vpcd entries).
     public static let firstPort: UInt16 = {
-        var candidate = 0x8D11 + 2 * (Int(getpid()) % 2_000)
+        var candidate = 0x8D11 + 4 * (Int(getpid()) % 1_000)
         var tries = 0
-        while tries < 2_000, !(isFree(candidate) && isFree(candidate + 1)) {
-            candidate = candidate + 2 > 0x8D11 + 4_000 ? 0x8D11 : candidate + 2
+        while tries < 1_000, !(0..<4).allSatisfy({ isFree(candidate + $0) }) {
+            candidate = candidate + 4 > 0x8D11 + 4_000 ? 0x8D11 : candidate + 4
             tries += 1
         }
         return UInt16(candidate)
@@ -39,17 +39,46 @@ public final class VirtualPCSC: @unchecked Sendable {
 
     private let directory: TemporaryDirectory
     private var process: SpawnedProcess?
+    /// The reader.conf entries: each is a vpcd reader of two slots, whose card sides are the
+    /// ``VirtualCard`` reader indexes `firstIndex` and `firstIndex + 1` (0 or 2).
+    private var entries: [(name: String, firstIndex: Int)]
 
-    public init() throws {
+    /// - Parameter readers: the vpcd entries, by FRIENDLYNAME; pcscd lists each as two readers,
+    ///   `NAME 00 00` and `NAME 00 01` (the index goes up for a name already taken).
+    public init(readers: [(name: String, firstIndex: Int)] = [("Loyaltyd Test PCD", 0)]) throws {
         _ = Self.socketDirectory
         directory = try TemporaryDirectory(prefix: "loyaltyd-pcsc")
-        try """
-            FRIENDLYNAME "Loyaltyd Test PCD"
-            DEVICENAME   /dev/null:0x\(String(Self.firstPort, radix: 16, uppercase: true))
-            LIBPATH      \(Self.driver)
-            CHANNELID    0x\(String(Self.firstPort, radix: 16, uppercase: true))
+        entries = readers
+        try writeReaderConf()
+    }
 
-            """.write(toFile: directory.file("reader.conf"), atomically: true, encoding: .utf8)
+    /// vpcd keeps its readers in one static table by slot number, so two entries of one driver
+    /// would share slots: each entry after the first loads its own copy of the driver file.
+    private func writeReaderConf() throws {
+        try entries.enumerated().map { position, entry in
+            let port = String(Self.firstPort + UInt16(entry.firstIndex), radix: 16, uppercase: true)
+            var driver = Self.driver
+            if position > 0 {
+                driver = directory.file("libifdvpcd-\(position).so")
+                if !FileManager.default.fileExists(atPath: driver) { try FileManager.default.copyItem(atPath: URL(fileURLWithPath: Self.driver).resolvingSymlinksInPath().path, toPath: driver) }
+            }
+            return """
+                FRIENDLYNAME "\(entry.name)"
+                DEVICENAME   /dev/null:0x\(port)
+                LIBPATH      \(driver)
+                CHANNELID    0x\(port)
+
+                """
+        }.joined().write(toFile: directory.file("reader.conf"), atomically: true, encoding: .utf8)
+    }
+
+    /// Stops pcscd and starts it again with other reader.conf entries: readers "unplugged" while
+    /// it was down are gone, the others come back, in the new order.
+    public func restart(readers: [(name: String, firstIndex: Int)]) throws {
+        stop()
+        entries = readers
+        try writeReaderConf()
+        try start()
     }
 
     /// Whether this machine can run the stack: pcscd and the vpcd driver installed, and root (to
@@ -81,7 +110,7 @@ public final class VirtualPCSC: @unchecked Sendable {
     /// Starts pcscd unless one with our readers already runs; waits until our readers are listed.
     public func start() throws {
         if let readers = Self.listedReaders() {
-            guard readers.contains(Self.readerNames[0]) else {
+            guard readers.contains(entries[0].name + " 00 00") else {
                 throw VirtualPCSCError(description: "a pcscd without the test readers already runs (readers: \(readers)); stop it first")
             }
             return
@@ -94,8 +123,9 @@ public final class VirtualPCSC: @unchecked Sendable {
                 Self.socketDirectory, Self.pcscd, directory.file("reader.conf"),
             ],
             environment: ["PATH": "/usr/sbin:/usr/bin:/bin"], outputPath: directory.file("pcscd.log"))
-        guard waitUntil(timeoutSeconds: 20, { Self.listedReaders()?.contains(Self.readerNames[1]) == true }) else {
-            throw VirtualPCSCError(description: "pcscd started but the virtual readers did not appear")
+        guard waitUntil(timeoutSeconds: 20, { Self.listedReaders()?.count == 2 * entries.count }) else {
+            let log = (try? String(contentsOfFile: directory.file("pcscd.log"), encoding: .utf8)) ?? ""
+            throw VirtualPCSCError(description: "pcscd started but the virtual readers did not appear; its log ends:\n" + log.suffix(2_000))
         }
     }
 
