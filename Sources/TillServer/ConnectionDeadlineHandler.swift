@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import TillProtocol
 
@@ -21,6 +22,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
     private let idleTimeout: TimeAmount?
     private let stallTimeout: TimeAmount?
     private let activity: ConnectionActivity
+    private let logger: Logger
     private var lastActivity = NIODeadline.now()
     /// When the unfinished line now buffered began; `nil` when the last byte received was `\n`.
     private var lineStarted: NIODeadline?
@@ -29,10 +31,11 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
     private var timer: Scheduled<Void>?
     private var expired = false
 
-    init(idleTimeout: TimeAmount?, stallTimeout: TimeAmount?, activity: ConnectionActivity) {
+    init(idleTimeout: TimeAmount?, stallTimeout: TimeAmount?, activity: ConnectionActivity, logger: Logger) {
         self.idleTimeout = idleTimeout
         self.stallTimeout = stallTimeout
         self.activity = activity
+        self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -109,7 +112,11 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
                 return expire(context: context, reason: .lineTimeout, "no end of line within \(stallTimeout.milliseconds) ms of its first byte; closing the connection")
             }
             if let unwritableSince, now >= unwritableSince + stallTimeout {
-                // The till reads nothing: an error line could not reach it either.
+                // The till reads nothing: an error line could not reach it either, so the log says why.
+                logger.warning("closing a till connection that reads nothing", metadata: [
+                    "connection": "\(activity.connectionID)",
+                    "reason": "what was sent to it has waited unread for stall_timeout_ms (\(stallTimeout.milliseconds) ms)",
+                ])
                 expired = true
                 context.channel.close(promise: nil)
                 return

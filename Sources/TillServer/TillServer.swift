@@ -96,6 +96,7 @@ public struct TillServer: Service {
         let maximumLineBytes = configuration.maximumLineBytes
         let idleTimeout = configuration.idleTimeout.map(TimeAmount.init)
         let stallTimeout = configuration.stallTimeout.map(TimeAmount.init)
+        let logger = logger
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 64)
             // A till that shuts down its sending side after its last request still gets every answer.
@@ -104,7 +105,7 @@ public struct TillServer: Service {
             Self.peerCredentials(of: channel).flatMapThrowing { peer in
                 let activity = ConnectionActivity()
                 try channel.pipeline.syncOperations.addHandlers(
-                    ConnectionDeadlineHandler(idleTimeout: idleTimeout, stallTimeout: stallTimeout, activity: activity),
+                    ConnectionDeadlineHandler(idleTimeout: idleTimeout, stallTimeout: stallTimeout, activity: activity, logger: logger),
                     ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: maximumLineBytes)))
                 return Accepted(
                     channel: try NIOAsyncChannel(wrappingChannelSynchronously: channel), peer: peer, activity: activity)
@@ -151,6 +152,7 @@ public struct TillServer: Service {
                     try await refuse(outbound, inbound, .tooManyConnections, "too many connections (at most \(configuration.maximumConnections))")
                     return
                 }
+                accepted.activity.identify(as: id)
                 let connection = TillConnection(
                     id: id, peer: peer, outbound: outbound, activity: accepted.activity, channel: accepted.channel.channel)
                 defer { registry.close(id) }

@@ -245,6 +245,24 @@ import TillProtocol
         #expect(try subscriber.result("status")["subscribers"] == .integer(1), "a subscriber is never idle")
     }
 
+    /// A till that stops reading (its socket full of answers it never read) is closed after
+    /// `stall_timeout_ms`; no error line can reach it, so the log says which connection and why.
+    @Test func aTillThatReadsNothingIsClosedWithTheReasonInTheLog() throws {
+        let daemon = try TemporaryDaemon { $0.stallTimeoutMilliseconds = 500 }.start()
+        defer { daemon.cleanUp() }
+        let stalled = try daemon.client()
+        _ = try stalled.result("events.subscribe")
+        // 1,000 status answers (about 450 KB) fill its socket and stay there.
+        let batch = "[" + (1...100).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"status"}"# }.joined(separator: ",") + "]"
+        for _ in 0..<10 { try stalled.sendLine(Array(batch.utf8)) }
+        let line = "closing a till connection that reads nothing"
+        #expect(waitUntil(timeoutSeconds: 10) { daemon.log.contains(line) }, "\(daemon.log)")
+        let logged = try #require(daemon.log.split(separator: "\n").first { $0.contains(line) })
+        #expect(logged.contains("connection=1 "), "the connection is named: \(logged)")
+        #expect(logged.contains("stall_timeout_ms (500 ms)"), "the reason is given: \(logged)")
+        #expect(try daemon.client().result("status")["subscribers"] == .integer(0), "its subscription ended with it")
+    }
+
     @Test func aHalfLineThenSilenceIsCutOffWhileOthersAreServed() throws {
         let daemon = try TemporaryDaemon { $0.stallTimeoutMilliseconds = 300 }.start()
         defer { daemon.cleanUp() }
