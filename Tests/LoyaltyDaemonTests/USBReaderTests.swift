@@ -220,6 +220,16 @@ struct USBReaderTests {
         let listing = try control.run([LoyaltydBinary.path, "readers", "--config", daemon.configPath], outputPath: daemon.directory.file("readers.txt"))
         #expect(listing.contains("0c2e:0b87 port: \"1-2\" serial: \"18123B0041\" (bus 1 device 3): is \"lane-1-scanner\""), "\(listing)")
         #expect(listing.contains("0c2e:0b87 port: \"1-4\" serial: \"18123B0077\" (bus 1 device 5): is \"lane-2-scanner\""), "\(listing)")
+        // `status` says which device each reader is: its serial number and port.
+        guard case .array(let claimed)? = try laneOne.result("status")["readers"] else {
+            Issue.record("status lists readers")
+            return
+        }
+        #expect(claimed.map { [$0["name"], $0["serial"], $0["port"]] } == [
+            ["lane-1-scanner", "18123B0041", "1-2"], ["lane-2-scanner", "18123B0077", "1-4"],
+        ])
+        let statusText = try LoyaltydBinary.run(["status", "--config", daemon.configPath]).stdout
+        #expect(statusText.contains(#""name":"lane-1-scanner","kind":"usb-hid-pos-barcode","till_id":"lane-1","state":"in_use","problem":null,"serial":"18123B0041","port":"1-2""#), "\(statusText)")
 
         try control.unplug(portPath: "1-2")
         #expect(try next("reader.removed", laneOne)["reader"] == "lane-1-scanner")
