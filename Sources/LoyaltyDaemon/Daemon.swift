@@ -71,6 +71,7 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
         if let masked = try store.bankCardsMaskedByMigration(), applied.contains(StoreSchema.bankCardMigration) {
             logger.warning("bank card numbers found stored as cards: blocked, values replaced by a masked marker", metadata: ["count": "\(masked)"])
         }
+        try store.openCheckpointConnection()
     } catch {
         throw StartupError(description: "cannot open the database \(settings.databasePath): \(error)")
     }
@@ -138,6 +139,7 @@ public func buildDaemon(_ options: Daemon.Options, logger: Logger, clock: WallCl
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
         .init(service: watchdog, successTerminationBehavior: .ignore),
         .init(service: reload),
+        .init(service: CheckpointService(store: store, interval: .seconds(1), logger: logger)),
         .init(service: server),
     ]
     services += readerServices

@@ -1,5 +1,6 @@
 import GRDB
 import LoyaltyDomain
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,9 @@ public final class LoyaltyStore: Sendable {
     let pool: DatabasePool
     let ids: GlobalIDGenerator
     let commits: GroupCommitQueue
+    /// The connection that copies the WAL into the database file, apart from the writer; opened on
+    /// first use (only the daemon checkpoints in the background).
+    let checkpointer = Mutex<DatabaseQueue?>(nil)
 
     /// Opens and migrates the database at `path`.
     /// - Parameters:
@@ -55,7 +59,10 @@ public final class LoyaltyStore: Sendable {
         let pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool sets synchronous=NORMAL when it enables WAL, after prepareDatabase has run:
         // set FULL on its one writer connection afterwards.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(commitCheckpointPages)")
+        }
         return pool
     }
 
@@ -130,6 +137,10 @@ public final class LoyaltyStore: Sendable {
     /// Closes the database; the store must not be used afterwards. The WAL is checkpointed into the
     /// database file first, so a stopped daemon leaves one complete file (a copy of it is a backup).
     public func close() throws {
+        try checkpointer.withLock { connection in
+            try connection?.close()
+            connection = nil
+        }
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
     }

@@ -136,6 +136,19 @@ import Testing
         #expect(try store.writerSynchronousMode() == 2, "synchronous=FULL on the connection that commits")
     }
 
+    @Test func commitsLeaveTheWALToTheBackgroundCheckpoint() async throws {
+        _ = try await enroll()
+        for number in 0..<200 { _ = try await commit(purchase("W\(number)", total: 1_000)) }
+        let sqlite = SQLiteShell(path: directory.file("db.sqlite"))
+        // 200 commits write well over SQLite's default of 1,000 WAL pages: none checkpointed inside a commit.
+        let before = try await store.checkpointInBackground()
+        #expect(before.walFrames > 1_000, "the commits' pages are all still in the WAL")
+        #expect(before.checkpointedFrames == before.walFrames, "the background checkpoint copies every committed page")
+        let again = try await store.checkpointInBackground()
+        #expect(again.checkpointedFrames == again.walFrames)
+        #expect(sqlite.run("SELECT COUNT(*) FROM purchases;").trimmingCharacters(in: .whitespacesAndNewlines) == "200")
+    }
+
     @Test func eventsKeepOnlyTheMaskedCarrier() async throws {
         try await store.logEvent(kind: "card.read", reader: "r1", carrier: card, detail: "", nowMilliseconds: 5)
         let events = try await store.events()
