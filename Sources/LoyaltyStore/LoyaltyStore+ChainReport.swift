@@ -53,9 +53,7 @@ extension LoyaltyStore {
             var totals: [String: Int64] = [:]
             var mostByOneMember: [String: Int64] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT rule_id, SUM(uses) AS total, MAX(uses) AS most
-                FROM (SELECT rule_id, member_id, COUNT(*) AS uses FROM promotion_uses WHERE state = 'used' GROUP BY rule_id, member_id)
-                GROUP BY rule_id
+                SELECT rule_id, SUM(uses) AS total, MAX(uses) AS most FROM promotion_use_counts WHERE uses > 0 GROUP BY rule_id
                 """)
             {
                 totals[row["rule_id"]] = row["total"]

@@ -18,20 +18,20 @@ extension LoyaltyStore {
                 state.generatedCodes[row["code"]] = PromotionState.GeneratedCode(ruleID: row["rule_id"], isUsed: row["used"])
             }
         }
-        // Each count reads only the index range it needs: the member's own uses of the rule, and the
-        // rule's uses in total only where a total limit bounds them (so at most about that limit).
+        // One indexed read per count (promotion_use_counts, kept by triggers); the total sums the
+        // rule's members, only where a total limit bounds them.
         for rule in program.rules {
             let conditions = rule.conditions
             guard conditions.maximumUses != nil || conditions.maximumUsesPerMember != nil else { continue }
             var uses = PromotionState.Uses()
             if conditions.maximumUses != nil {
                 uses.total = try db.cachedValue(Int64.self, sql: """
-                    SELECT COUNT(*) FROM promotion_uses WHERE rule_id = ? AND state = 'used'
+                    SELECT COALESCE(SUM(uses), 0) FROM promotion_use_counts WHERE rule_id = ?
                     """, arguments: [rule.id]) ?? 0
             }
             if conditions.maximumUsesPerMember != nil {
                 uses.byMember = try db.cachedValue(Int64.self, sql: """
-                    SELECT COUNT(*) FROM promotion_uses WHERE rule_id = ? AND member_id = ? AND state = 'used'
+                    SELECT uses FROM promotion_use_counts WHERE rule_id = ? AND member_id = ?
                     """, arguments: [rule.id, member]) ?? 0
             }
             state.uses[rule.id] = uses

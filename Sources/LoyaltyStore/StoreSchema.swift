@@ -293,6 +293,41 @@ public enum StoreSchema {
                 CREATE INDEX promotion_uses_code ON promotion_uses(code) WHERE code IS NOT NULL;
                 """ + ChainOutboxSchema.promotionSQL)
         }
+        migrator.registerMigration("009-promotion-use-counts") { db in
+            try db.execute(sql: """
+                -- Invariant: for every (rule, member), uses = the number of promotion_uses rows of that
+                -- rule and member in state 'used'. The triggers below keep it on every insert, update
+                -- (a return, a chain fact's upsert, a member merge) and delete, whoever writes: so a
+                -- usage limit is checked with one indexed read however long the member's history is,
+                -- where a count of the uses grew with it.
+                CREATE TABLE promotion_use_counts (
+                    rule_id TEXT NOT NULL,
+                    member_id TEXT NOT NULL,
+                    uses INTEGER NOT NULL,
+                    PRIMARY KEY (rule_id, member_id)
+                ) WITHOUT ROWID;
+                INSERT INTO promotion_use_counts (rule_id, member_id, uses)
+                    SELECT rule_id, member_id, COUNT(*) FROM promotion_uses WHERE state = 'used' GROUP BY rule_id, member_id;
+                CREATE TRIGGER promotion_use_counts_insert AFTER INSERT ON promotion_uses WHEN NEW.state = 'used'
+                BEGIN
+                    INSERT INTO promotion_use_counts (rule_id, member_id, uses) VALUES (NEW.rule_id, NEW.member_id, 1)
+                        ON CONFLICT (rule_id, member_id) DO UPDATE SET uses = uses + 1;
+                END;
+                CREATE TRIGGER promotion_use_counts_update AFTER UPDATE OF state, rule_id, member_id ON promotion_uses
+                BEGIN
+                    UPDATE promotion_use_counts SET uses = uses - 1
+                        WHERE OLD.state = 'used' AND rule_id = OLD.rule_id AND member_id = OLD.member_id;
+                    INSERT INTO promotion_use_counts (rule_id, member_id, uses) SELECT NEW.rule_id, NEW.member_id, 1 WHERE NEW.state = 'used'
+                        ON CONFLICT (rule_id, member_id) DO UPDATE SET uses = uses + 1;
+                END;
+                CREATE TRIGGER promotion_use_counts_delete AFTER DELETE ON promotion_uses WHEN OLD.state = 'used'
+                BEGIN
+                    UPDATE promotion_use_counts SET uses = uses - 1 WHERE rule_id = OLD.rule_id AND member_id = OLD.member_id;
+                END;
+                -- Nothing reads the uses by rule and member any more: the counts answer.
+                DROP INDEX promotion_uses_rule;
+                """)
+        }
         return migrator
     }
 }

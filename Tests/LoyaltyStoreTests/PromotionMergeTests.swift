@@ -24,5 +24,11 @@ import Testing
         _ = try await harness.refund("T1", "R1")
         #expect(try await harness.quote(try harness.request("M2", total: "60.00")).discount == harness.money("15.00"))
         #expect(try await harness.store.verify().isClean)
+        // The counts the limits read (kept by triggers) equal the uses that stand, through the use,
+        // the merge and the return.
+        let sqlite = SQLiteShell(path: harness.store.path)
+        #expect(sqlite.run("SELECT rule_id, member_id, uses FROM promotion_use_counts WHERE uses > 0 ORDER BY 1, 2;")
+            == sqlite.run("SELECT rule_id, member_id, COUNT(*) FROM promotion_uses WHERE state = 'used' GROUP BY 1, 2 ORDER BY 1, 2;"))
+        #expect(sqlite.run("SELECT SUM(uses) FROM promotion_use_counts WHERE member_id = '\(merged)';").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
 }
