@@ -10,7 +10,9 @@ struct DoctorCommand: AsyncParsableCommand {
             Checks the configuration, the database (opens, migrations current, integrity, balances \
             against the ledger), free disk space, the till socket (exists, mode, answers status), \
             pcscd and its readers, kernel NFC modules that take readers from pcscd, each configured \
-            USB reader and its device permissions, and the system clock. Exit status 1 when a check fails.
+            USB reader and its device permissions, members whose card is a random UID (a phone or bank \
+            card enrolled before those were refused; listed by member id), and the system clock. Exit \
+            status 1 when a check fails.
             """
     )
 

@@ -42,6 +42,46 @@ import Testing
         #expect(doctor.stdout.contains("restore the latest backup"))
     }
 
+    /// Members enrolled with a phone's or bank card's random UID before such UIDs were refused
+    /// (written here straight into the database, as every door now refuses them) are counted and
+    /// listed by member id, never by name, with what to do.
+    @Test func membersEnrolledWithARandomUIDAreListedByNumber() throws {
+        let daemon = try TemporaryDaemon().start()
+        defer { daemon.cleanUp() }
+        let till = try daemon.client()
+        func enroll(_ name: String, _ barcode: String) throws -> String {
+            let member = try till.result("member.enroll", .object([
+                ("card", .object([("kind", "barcode"), ("value", .string(barcode))])), ("name", .string(name)), ("consent", true),
+            ]))
+            return try #require(member["member_id"].flatMap { if case .string(let id) = $0 { id } else { nil } })
+        }
+        let anna = try enroll("Anna Schmidt", "2900000011112")
+        let ben = try enroll("Ben Okafor", "2900000022224")
+        let clara = try enroll("Clara Rossi", "2900000033336")
+        var doctor = try LoyaltydBinary.run(["doctor", "--config", daemon.configPath])
+        #expect(doctor.stdout.contains("ok    random UIDs: no member's card is a random UID"), "\(doctor.stdout)")
+
+        let database = SQLiteShell(path: daemon.databasePath)
+        _ = database.run("""
+            INSERT INTO carriers (kind, value, member_id, created_at_ms) VALUES
+              ('uid', '08A1B2C3', '\(anna)', 0), ('uid', '08D4E5F6', '\(anna)', 0), ('uid', '0811AA22', '\(ben)', 0),
+              ('uid', '08A1B2C3D4E5F6', '\(clara)', 0);
+            INSERT INTO carriers (kind, value, member_id, status, created_at_ms) VALUES ('uid', '08FFFFFF', '\(clara)', 'lost', 0);
+            """)
+        doctor = try LoyaltydBinary.run(["doctor", "--config", daemon.configPath])
+        #expect(doctor.status == 1)
+        let line = try #require(doctor.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL  random UIDs:") }, "\(doctor.stdout)")
+        // Anna (two random UIDs) and Ben; not Clara: a 7-byte UID starting 08 is not random, a lost card is no carrier.
+        #expect(line.contains("2 member(s) enrolled with a random UID"), "\(line)")
+        #expect(line.hasSuffix(": " + [anna, ben].sorted().joined(separator: ", ")), "\(line)")
+        #expect(!line.contains(clara))
+        #expect(doctor.stdout.contains("→ at each one's next visit"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("loyaltyd card unlink --card uid:08…"))
+        for name in ["Anna", "Ben", "Schmidt", "Okafor"] { #expect(!doctor.stdout.contains(name), "no member name: \(name)") }
+        let json = try LoyaltydBinary.run(["doctor", "--config", daemon.configPath, "--json"]).stdout
+        #expect(json.contains(#""name":"random UIDs","result":"FAIL""#), "\(json)")
+    }
+
     @Test func anInvalidConfigIsTheOnlyCheckReported() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

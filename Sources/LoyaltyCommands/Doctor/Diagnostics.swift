@@ -65,6 +65,7 @@ struct Diagnostics {
         } catch {
             checks.append(.fail("integrity", "cannot read the database: \(error)", remedy: "stop the daemon and restore the latest backup"))
         }
+        checks.append(await randomUIDCarriers(store))
         return checks
     }
 
