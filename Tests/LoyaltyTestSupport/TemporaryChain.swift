@@ -97,13 +97,15 @@ public final class TemporaryChain: @unchecked Sendable {
     /// Waits until every running box has pushed everything and pulled up to the centre's head.
     public func settled(timeoutSeconds: Double = 15) throws -> Bool {
         try waitUntil(timeoutSeconds: timeoutSeconds) {
+            let running = boxes.filter { $0.value.isRunning }
+            // Every box's outbox empty first, then the head: a head read before a box's last push
+            // would let the others' cursors match it while that push is still unread.
+            guard running.keys.allSatisfy({ pending($0) == 0 }) else { return false }
             let head = try centre.psql("SELECT coalesce(max(seq), 0) FROM loyalty_chain.facts", database: TemporaryPostgres.database)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            return boxes.allSatisfy { name, daemon in
-                guard daemon.isRunning else { return true }
-                let cursor = SQLiteShell(path: daemon.databasePath).run("SELECT value FROM chain_state WHERE key = 'cursor';")
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
-                return pending(name) == 0 && cursor == head
+            return running.values.allSatisfy { daemon in
+                SQLiteShell(path: daemon.databasePath).run("SELECT value FROM chain_state WHERE key = 'cursor';")
+                    .trimmingCharacters(in: .whitespacesAndNewlines) == head
             }
         }
     }
