@@ -21,14 +21,7 @@ import Testing
         #expect(configuration.maximumTotal == Money(minorUnits: 100_000_000))
     }
 
-    func error(_ yaml: String) -> ConfigError? {
-        do {
-            _ = try ConfigLoader.parse(yaml, file: "loyaltyd.yaml")
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func error(_ yaml: String) -> ConfigError? { parseError(yaml) }
 
     let minimal = """
         store:
@@ -110,14 +103,7 @@ import Testing
 @Suite struct USBReaderConfigTests {
     let minimal = "store:\n  id: s1\ncurrency:\n  code: EUR\n"
 
-    func error(_ yaml: String) -> ConfigError? {
-        do {
-            _ = try ConfigLoader.parse(yaml, file: "x.yaml")
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func error(_ yaml: String) -> ConfigError? { parseError(yaml, file: "x.yaml") }
 
     @Test func usbReadersAndTheMemberBarcodeAreRead() throws {
         let yaml = minimal + """

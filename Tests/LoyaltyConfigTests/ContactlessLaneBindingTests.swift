@@ -10,14 +10,7 @@ import Testing
         "      - " + fields.joined(separator: "\n        ") + "\n"
     }
 
-    func error(_ yaml: String) -> ConfigError? {
-        do {
-            _ = try ConfigLoader.parse(yaml, file: "loyaltyd.yaml")
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func error(_ yaml: String) -> ConfigError? { parseError(yaml) }
 
     @Test func serialAndPortBindIdenticalReadersWhateverTheirIndex() throws {
         let configuration = try ConfigLoader.parse(

@@ -11,14 +11,7 @@ import Testing
         "    - name: \(name)\n      vendor_id: \"\(vendor)\"\n      product_id: \"0b87\"\n      protocol: hid-pos-barcode\n" + extra
     }
 
-    func error(_ yaml: String) -> ConfigError? {
-        do {
-            _ = try ConfigLoader.parse(yaml, file: "loyaltyd.yaml")
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func error(_ yaml: String) -> ConfigError? { parseError(yaml) }
 
     @Test func serialAndPortAreRead() throws {
         let configuration = try ConfigLoader.parse(
