@@ -3,7 +3,8 @@ import LoyaltyDomain
 
 extension LoyaltyStore {
     /// What the program needs to know of the promotions a receipt touches: the generated codes among
-    /// those sent, and the uses of rules with usage limits. Reads nothing when the receipt has no
+    /// those sent (used while ``refreshCodeUse(_:in:)`` has left a purchase on them), and the uses of
+    /// rules with usage limits. Reads nothing when the receipt has no
     /// codes and the program no limited rule.
     static func promotionState(for request: PurchaseRequest, member: MemberID, program: LoyaltyProgram, in db: Database) throws -> PromotionState {
         var state = PromotionState()
@@ -11,8 +12,7 @@ extension LoyaltyStore {
         if !codes.isEmpty {
             let marks = Array(repeating: "?", count: codes.count).joined(separator: ", ")
             for row in try Row.fetchAll(db, sql: """
-                SELECT c.code, c.rule_id, EXISTS (SELECT 1 FROM promotion_uses u WHERE u.code = c.code AND u.state = 'used') AS used
-                FROM promo_codes c WHERE c.code IN (\(marks))
+                SELECT code, rule_id, used_purchase_id IS NOT NULL AS used FROM promo_codes WHERE code IN (\(marks))
                 """, arguments: StatementArguments(codes))
             {
                 state.generatedCodes[row["code"]] = PromotionState.GeneratedCode(ruleID: row["rule_id"], isUsed: row["used"])
