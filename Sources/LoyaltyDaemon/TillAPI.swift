@@ -48,7 +48,7 @@ public struct TillAPI: TillRequestHandler {
         switch parsed {
         case .failure(let failure):
             metrics?.request(method: "unknown", outcome: failure.error.reason?.rawValue ?? "error", duration: .zero)
-            return JSONWriter.bytes(of: RPCResponse.failure(id: failure.id, error: failure.error))
+            return RPCResponse.line(for: failure)
         case .success(let value): request = value
         }
         let started = ContinuousClock.now
@@ -64,26 +64,18 @@ public struct TillAPI: TillRequestHandler {
         }
     }
 
+    /// A method's result: built afresh, or for a commit or refund the result stored with it.
     private func perform(_ call: TillCall, on connection: TillConnection, now: Int64) async throws(RPCError) -> RPCResult {
-        switch call {
-        case .commit(let request): try await commit(request, now: now)
-        case .refund(let refund): try await self.refund(refund, now: now)
-        default: .value(try await value(of: call, on: connection, now: now))
-        }
-    }
-
-    /// The result of every method whose answer is built afresh each time.
-    private func value(of call: TillCall, on connection: TillConnection, now: Int64) async throws(RPCError) -> JSONValue {
         let configuration = configuration.value
         let encoder = TillResultEncoder(currency: configuration.currency)
         switch call {
         case .status:
-            return await status()
+            return .value(await status())
 
         case .lookup(let reference):
-            return encoder.member(try await mapped { () async throws(StoreError) in
+            return .value(encoder.member(try await mapped { () async throws(StoreError) in
                 try await store.memberView(reference, program: configuration.program, nowMilliseconds: now)
-            })
+            }))
 
         case .enroll(let enrolment):
             let program = configuration.program
@@ -94,33 +86,36 @@ public struct TillAPI: TillRequestHandler {
             }
             logger.info("member enrolled", metadata: ["member": "\(member.id)", "carrier": "\(enrolment.carrier.masked)"])
             await store.record("member.enroll", carrier: enrolment.carrier, memberID: member.id, now: now, logger: logger)
-            return encoder.member(try await mapped { () async throws(StoreError) in
+            return .value(encoder.member(try await mapped { () async throws(StoreError) in
                 try await store.memberView(.id(member.id), program: program, nowMilliseconds: now)
-            })
+            }))
 
         case .quote(let request):
             let (quote, memberID) = try await mapped { () async throws(StoreError) in
                 try await store.quote(request, program: configuration.program, nowMilliseconds: now)
             }
             try await offline?.check(quote, memberID: memberID, nowMilliseconds: now)
-            return encoder.quote(quote, memberID: memberID)
+            return .value(encoder.quote(quote, memberID: memberID))
+
+        case .commit(let request):
+            return try await commit(request, now: now)
 
         case .void(let tillID, let transactionID):
             let voided = try await mapped { () async throws(StoreError) in
                 try await store.void(tillID: tillID, transactionID: transactionID, nowMilliseconds: now)
             }
-            return encoder.voided(alreadyVoided: !voided)
+            return .value(encoder.voided(alreadyVoided: !voided))
+
+        case .refund(let refund):
+            return try await self.refund(refund, now: now)
 
         case .subscribe(let lane):
             events.subscribe(connection, lane: lane)
             connection.waitsForNotifications()
-            return encoder.subscribed(lane: lane)
+            return .value(encoder.subscribed(lane: lane))
 
         case .recordSale(let sale):
-            return try await record(sale, now: now)
-
-        case .commit, .refund:
-            preconditionFailure("answered by perform(_:on:now:)")
+            return .value(try await record(sale, now: now))
         }
     }
 
