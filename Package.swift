@@ -26,7 +26,9 @@ let package = Package(
         // MARK: The executable: parses arguments, nothing else.
         .executableTarget(
             name: "loyaltyd",
-            dependencies: ["LoyaltyCommands"]
+            dependencies: ["LoyaltyCommands"],
+            // Read by the linker of the shipped build (Makefile: SHIPPED_FLAGS).
+            exclude: ["startup.order"]
         ),
 
         // MARK: C libraries, as the system has them.
@@ -207,7 +209,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            path: "Tests/Benchmarks"
+            path: "Tests/Benchmarks",
+            exclude: ["startup-order"]
         ),
     ]
 )
