@@ -113,7 +113,8 @@ struct BenchmarkMain {
     static func rulesFigures(members scaleMembers: Int) throws {
         let scale = try RulesAtScale.measure(members: scaleMembers, ledgerEntries: 10_000)
         say(row("rules at scale: seeding", String(format: "%d members + a %d-entry history in %.1f s", scale.members, scale.ledgerEntries, scale.seedSeconds)))
-        say(row("  quote, member with a long history", scale.heavy.summary + "  (target p99 < 1 ms)"))
+        say(row("  first quote after the start", String(format: "%.3f ms  (then %d quotes to warm up, not counted)", scale.firstQuote, RulesAtScale.warmUpQuotes)))
+        say(row("  quote, member with a long history", scale.heavy.summary + "  (target p99 < 1 ms, p99.9 < 2 ms)"))
         say(row("  quote, members across the database", scale.ordinary.summary))
         let promotions = try RulesAtScale.measure(
             members: scaleMembers, ledgerEntries: 10_000, program: PromotionRules.program, codes: ["BENCH-3", "UNKNOWN-CODE"])
