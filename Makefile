@@ -10,7 +10,7 @@ ZSH_COMPLETION_DIR ?= $(PREFIX)/share/zsh/site-functions
 # `install -s`: the installed binary carries no symbols (half the size: 173 MB to 86 MB); empty keeps them.
 INSTALL_STRIP ?= -s
 
-.PHONY: run dev-env test stress build setup bench check-warnings check-units man install deb startup-order clean
+.PHONY: run dev-env test stress build setup bench check-warnings check-units shipped man install deb startup-order clean
 
 ## Install missing system packages (as root) or print the command that would.
 setup:
@@ -79,9 +79,10 @@ stress: build
 check-units:
 	systemd/check-units.sh
 
-## How the shipped daemon is built (bench, man, install, and so the Debian package): release, with the
-## Swift runtime linked in (--static-swift-stdlib: the store box needs no toolchain), and laid out so
-## that an idle daemon keeps little of its binary in memory (make bench: idle resident memory):
+## How the shipped daemon is built (target `shipped`, used by bench, man, install, and so the Debian
+## package): release, with --static-swift-stdlib added (the Swift runtime linked in: the store box needs
+## no toolchain), and laid out so that an idle daemon keeps little of its binary in memory (make bench:
+## idle resident memory):
 ## - every function in a section of its own, and the functions that start-up, the idle loop and a
 ##   first quote and commit run listed in Sources/loyaltyd/startup.order, which lld places side by
 ##   side: the 1.6 MB of code an idle daemon runs is otherwise spread over all of its 27 MB, and the
@@ -93,13 +94,20 @@ SHIPPED_FLAGS = -c release -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld -Xswift
 	-Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/Sources/loyaltyd/startup.order -Xlinker --no-warn-symbol-ordering
 
+## The shipped daemon, $(RELEASE_BIN)/loyaltyd. SwiftPM does not know that the linker reads
+## startup.order: a binary not newer than the list is removed first, so that it is linked again.
+shipped: setup
+	@bin="$(RELEASE_BIN)/loyaltyd"; if [ -e "$$bin" ] && [ ! "$$bin" -nt Sources/loyaltyd/startup.order ]; then rm -f "$$bin"; fi
+	$(SWIFT) build $(SHIPPED_FLAGS) --static-swift-stdlib --product loyaltyd
+
 ## Figures for the performance targets, measured in one run on this machine, on the daemon built as
 ## it is shipped. The bench itself links Swift Testing's support code, which has no static build: it
 ## stays dynamic, and is built in a directory of its own (the static and the dynamic build compile the
-## modules differently, so in one directory each would recompile everything the other built).
+## modules differently, so in one directory each would recompile everything the other built). It is
+## compiled with the shipped flags too, so its in-process figures (raw SQLite, store commits) run the
+## store's code as the daemon does.
 BENCH_SCRATCH = .build-bench
-bench: setup
-	$(SWIFT) build $(SHIPPED_FLAGS) --static-swift-stdlib --product loyaltyd
+bench: shipped
 	$(SWIFT) build --scratch-path $(BENCH_SCRATCH) $(SHIPPED_FLAGS) --product loyaltyd-bench
 	$$($(SWIFT) build --scratch-path $(BENCH_SCRATCH) -c release --show-bin-path)/loyaltyd-bench --binary $(RELEASE_BIN)/loyaltyd $(BENCH_ARGS)
 
@@ -108,8 +116,7 @@ RELEASE_BIN = $$($(SWIFT) build -c release --show-bin-path)
 ## The man page loyaltyd(1) in $(LOCAL)/man, generated from the argument parser by swift-argument-parser's
 ## generate-manual tool (built from the package checkout, offline); every subcommand in one page. Both with
 ## the shipped flags: with the same flags neither build recompiles what the other built.
-man:
-	$(SWIFT) build $(SHIPPED_FLAGS) --static-swift-stdlib --product loyaltyd
+man: shipped
 	$(SWIFT) build $(SHIPPED_FLAGS) --static-swift-stdlib --product generate-manual
 	@mkdir -p $(LOCAL)/man
 	$(RELEASE_BIN)/generate-manual $(RELEASE_BIN)/loyaltyd --date $$(date -u +%Y-%m-%d) --output-directory $(LOCAL)/man
@@ -158,12 +165,10 @@ deb: setup
 
 ## Rewrite Sources/loyaltyd/startup.order from the functions the shipped daemon runs at start-up, idle,
 ## and for a first quote and commit (recorded with valgrind's callgrind; see Tests/Benchmarks/startup-order).
-## SwiftPM does not know the linker reads the file, so the binary is removed to be linked again.
-startup-order: setup
-	$(SWIFT) build $(SHIPPED_FLAGS) --static-swift-stdlib --product loyaltyd
-	Tests/Benchmarks/startup-order $(RELEASE_BIN)/loyaltyd Sources/loyaltyd/startup.order
-	rm -f $(RELEASE_BIN)/loyaltyd
-	$(SWIFT) build $(SHIPPED_FLAGS) --static-swift-stdlib --product loyaltyd
+## The binary is then linked again with the new list.
+startup-order: shipped
+	Tests/Benchmarks/startup-order "$(RELEASE_BIN)/loyaltyd" Sources/loyaltyd/startup.order
+	@$(MAKE) --no-print-directory shipped
 
 clean:
 	rm -rf .build .build-fuzz $(BENCH_SCRATCH) $(LOCAL)

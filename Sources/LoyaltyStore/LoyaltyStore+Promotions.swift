@@ -61,7 +61,10 @@ extension LoyaltyStore {
 
     /// Sets a generated code's `used_purchase_id` from the uses that stand: the earliest purchase
     /// still using it, or none. The uses are the truth (a code two boxes accepted while apart has
-    /// two; giving one back leaves it used); the column only says which purchase to look at.
+    /// two; giving one back leaves it used). Every write that changes which purchases use a code (a
+    /// commit, a whole refund, a fact from the chain) calls this, so the column agrees with the uses
+    /// and a quote reads the column alone (``promotionState(for:member:program:in:)``); a member
+    /// merge moves uses to another member without changing their purchases.
     static func refreshCodeUse(_ code: String, in db: Database) throws {
         try db.cachedExecute(sql: """
             UPDATE promo_codes SET (used_purchase_id, used_at_ms) = (

@@ -52,8 +52,8 @@ enum RulesAtScale {
 
     /// Quotes measured per figure: p99.9 is then the 10th-worst, not the 2nd-worst, of a run.
     static let measuredQuotes = 10_000
-    /// Quotes sent after the start and before measuring: the first of them is reported alone, the
-    /// rest let the page cache and the statement caches settle, as on a store's box after opening.
+    /// Quotes sent after the start and before measuring, the first included: it is reported alone;
+    /// the rest let the page cache and the statement caches settle, as on a store's box after opening.
     static let warmUpQuotes = 200
 
     /// - Parameters:
