@@ -4,8 +4,8 @@ import LoyaltyDomain
 extension LoyaltyStore {
     /// What the program needs to know of the promotions a receipt touches: the generated codes among
     /// those sent (used while ``refreshCodeUse(_:in:)`` has left a purchase on them), and the uses of
-    /// rules with usage limits. Reads nothing when the receipt has no
-    /// codes and the program no limited rule.
+    /// rules with usage limits. Reads nothing when the receipt has no codes and the program no
+    /// limited rule.
     static func promotionState(for request: PurchaseRequest, member: MemberID, program: LoyaltyProgram, in db: Database) throws -> PromotionState {
         var state = PromotionState()
         let codes = Array(Set(request.codes))
@@ -54,8 +54,8 @@ extension LoyaltyStore {
     /// its uses no longer count toward the limits.
     func returnPromotionUses(of purchaseID: String, in db: Database) throws {
         try db.cachedExecute(sql: "UPDATE promotion_uses SET state = 'returned' WHERE purchase_id = ? AND state = 'used'", arguments: [purchaseID])
-        for code in try String.fetchAll(db, sql: "SELECT code FROM promotion_uses WHERE purchase_id = ? AND code IS NOT NULL", arguments: [purchaseID]) {
-            try Self.refreshCodeUse(code, in: db)
+        for row in try db.cachedRows(sql: "SELECT code FROM promotion_uses WHERE purchase_id = ? AND code IS NOT NULL", arguments: [purchaseID]) {
+            try Self.refreshCodeUse(row["code"], in: db)
         }
     }
 

@@ -19,8 +19,8 @@ public final class LoyaltyStore: Sendable {
     let pool: DatabasePool
     let ids: GlobalIDGenerator
     let commits: GroupCommitQueue
-    /// The connection that copies the WAL into the database file, apart from the writer; opened on
-    /// first use (only the daemon checkpoints in the background).
+    /// The connection that copies the WAL into the database file, apart from the writer; only the
+    /// daemon has one, opened at its start (``openCheckpointConnection()``).
     let checkpointer = Mutex<DatabaseQueue?>(nil)
 
     /// Opens and migrates the database at `path`.
